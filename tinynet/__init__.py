@@ -1,0 +1,11 @@
+"""tinynet: a small neural-network framework in NumPy and Numba, with Keras' API.
+
+Start with ``tinynet.models.Sequential``; every hot path is in ``tinynet.kernels``.
+"""
+from . import (activations, backend, callbacks, datasets, initializers, kernels, layers, losses,
+               metrics, models, optimizers, utils)
+from .backend import get_backend, set_backend
+from .models import Sequential
+
+__version__ = "0.1.0"
+__all__ = ["Sequential", "get_backend", "set_backend", "__version__"]

@@ -1,0 +1,4 @@
+"""Datasets, named as in ``keras.datasets``. MNIST ships inside the package."""
+from . import mnist
+
+__all__ = ["mnist"]

@@ -1,0 +1,37 @@
+"""Every hot path of tinynet, twice: a readable NumPy function and a Numba kernel.
+
+Each module here holds one concept, and inside it each ``*_numpy`` function sits
+right above the ``*_numba`` kernel that must return the same numbers (tests in
+``tests/test_kernels.py`` hold them equal). Read the NumPy twin first: it is
+the definition. The Numba kernel is the same maths written as loops so that it
+runs fast; its docstring lists the optimisations it uses.
+
+    matmul.py        X @ W, X.T @ dY, dY @ W.T      (the three products of Dense)
+    dense.py         Dense forward (+bias, +ReLU) and backward, fused
+    crossentropy.py  softmax + cross-entropy, forward and backward, fused
+    metrics.py       counting correct predictions
+    optim.py         Adam and SGD updates, in place, one pass per parameter
+
+The two tables below are the backends: ``tinynet.set_backend`` picks one and the
+layers call ``tinynet.backend.ops.<name>``. Set ``NUMBA_DISABLE_JIT=1`` to run
+every Numba kernel as plain Python and step into it with a debugger.
+"""
+from types import SimpleNamespace
+
+from . import crossentropy, dense, matmul, metrics, optim
+
+_NAMES = [
+    ("matmul", matmul), ("matmul_tn", matmul), ("matmul_nt", matmul),
+    ("dense_forward", dense), ("dense_backward", dense),
+    ("softmax_crossentropy", crossentropy), ("softmax_crossentropy_onehot", crossentropy),
+    ("count_correct", metrics),
+    ("adam_update", optim), ("sgd_update", optim),
+]
+
+
+def _table(suffix):
+    return SimpleNamespace(**{name: getattr(module, f"{name}_{suffix}") for name, module in _NAMES})
+
+
+NUMPY = _table("numpy")
+NUMBA = _table("numba")

@@ -1,0 +1,68 @@
+"""A Dense layer's forward and backward passes, with bias and ReLU fused in.
+
+Forward:   Z = X @ W + b,   Y = relu(Z) if relu else Z
+           X (n, i), W (i, o), b (o,) -> Y (n, o)
+Backward:  dZ = dY * (Y > 0) if relu else dY          (ReLU's gradient is 0 or 1)
+           dW = X.T @ dZ   (i, o)
+           db = sum of dZ over the batch   (o,)
+           dX = dZ @ W.T   (n, i)   - only when ``need_dx``: the first layer's
+                                      input is data, and nothing needs its gradient.
+"""
+import numpy as np
+
+from ._jit import kernel
+from .matmul import _accumulate_nn, matmul_nt_numba, matmul_tn_numba
+
+
+def dense_forward_numpy(x, w, b, relu):
+    y = x @ w + b
+    if relu:
+        np.maximum(y, 0, out=y)
+    return y
+
+
+@kernel
+def dense_forward_numba(x, w, b, relu):
+    """Optimisations: the output starts as the bias (no separate add pass), the
+    product accumulates into it with the register-blocked loop of ``matmul``, and
+    ReLU is applied in place while the output is still in cache."""
+    n = x.shape[0]
+    y = np.empty((n, w.shape[1]), dtype=np.float32)
+    for r in range(n):
+        y[r] = b
+    _accumulate_nn(x, w, y)
+    if relu:
+        for r in range(n):
+            row = y[r]
+            for j in range(row.shape[0]):
+                row[j] = max(row[j], np.float32(0.0))
+    return y
+
+
+def dense_backward_numpy(x, w, y, dy, relu, need_dx):
+    """Returns (dW, db, dX); dX is None when ``need_dx`` is False."""
+    dz = dy * (y > 0) if relu else dy
+    dw = x.T @ dz
+    db = dz.sum(axis=0)
+    dx = dz @ w.T if need_dx else None
+    return dw, db, dx
+
+
+@kernel
+def dense_backward_numba(x, w, y, dy, relu, need_dx):
+    """Optimisations: the ReLU mask and the bias gradient come from one pass over
+    dY; the products use the blocked kernels without transposed copies; dX is
+    skipped when nothing needs it."""
+    n, o = dy.shape
+    dz = np.empty((n, o), dtype=np.float32)
+    db = np.zeros(o, dtype=np.float32)
+    for r in range(n):
+        for j in range(o):
+            g = dy[r, j]
+            if relu and y[r, j] <= 0:
+                g = np.float32(0.0)
+            dz[r, j] = g
+            db[j] += g
+    dw = matmul_tn_numba(x, dz)
+    dx = matmul_nt_numba(dz, w) if need_dx else None
+    return dw, db, dx

@@ -1,0 +1,84 @@
+"""Layers without parameters: Input, Flatten and the activation layers.
+
+Shapes: x (n, *input_shape) -> y (n, *output_shape).
+"""
+import numpy as np
+
+from .. import activations
+from .layer import Layer, _as_shape
+
+
+class InputLayer(Layer):
+    """Declares the shape of one sample; ``Input(shape=(28, 28))`` makes one."""
+
+    def __init__(self, shape, name=None):
+        super().__init__(name=name, input_shape=_as_shape("shape", shape))
+
+    def call(self, x, training=False):
+        return x
+
+    def backward(self, dy):
+        return dy
+
+
+def Input(shape, name=None):
+    """Keras' ``keras.Input(shape)``: a placeholder that gives a Sequential its input shape."""
+    return InputLayer(shape, name=name)
+
+
+class Flatten(Layer):
+    """(n, d1, d2, ...) -> (n, d1 * d2 * ...). The backward pass reshapes back."""
+
+    def compute_output_shape(self, input_shape):
+        return (int(np.prod(input_shape)),)
+
+    def call(self, x, training=False):
+        self.x_shape = x.shape
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, dy):
+        return dy.reshape(self.x_shape)
+
+
+class Activation(Layer):
+    """Applies an activation by name: ``Activation('relu')``. See ``tinynet.activations``."""
+
+    def __init__(self, activation, **kwargs):
+        super().__init__(**kwargs)
+        self.activation, self._forward, self._backward = activations.get(activation)
+
+    def call(self, x, training=False):
+        self.z = x
+        self.a = self._forward(x)
+        return self.a
+
+    def backward(self, dy):
+        return self._backward(self.z, self.a, dy)
+
+    # A softmax output hands its logits to the loss (see Sequential.compute_gradients).
+    @property
+    def ends_in_softmax(self):
+        return self.activation == "softmax"
+
+    @property
+    def logits(self):
+        return self.z
+
+    def backward_from_logits(self, dz):
+        return dz
+
+
+class ReLU(Activation):
+    """max(x, 0) as a layer. Keras' extra options (max_value, ...) are not supported."""
+
+    def __init__(self, **kwargs):
+        super().__init__("relu", **kwargs)
+
+
+class Softmax(Activation):
+    """Softmax over the last axis as a layer."""
+
+    def __init__(self, axis=-1, **kwargs):
+        if axis != -1:
+            raise ValueError(f"Softmax supports only the last axis. Received: axis={axis!r}")
+        super().__init__("softmax", **kwargs)

@@ -1,0 +1,90 @@
+"""The fully connected layer:  y = activation(x @ W + b).
+
+x (n, units_in), W "kernel" (units_in, units), b "bias" (units,) -> y (n, units).
+
+Backward, for dy = dL/dy:
+    dz = activation'(z) * dy          (for softmax: the full Jacobian product)
+    dW = x.T @ dz,   db = sum_n dz,   dx = dz @ W.T
+ReLU and linear run fused inside the Dense kernels (``tinynet.kernels.dense``);
+other activations run after the kernel, from ``tinynet.activations``.
+"""
+import numbers
+
+import numpy as np
+
+from .. import activations, backend, initializers
+from .layer import Layer
+
+_FUSED = {"linear": False, "relu": True}  # activation -> the kernel's `relu` flag
+
+
+class Dense(Layer):
+    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", **kwargs):
+        if isinstance(units, bool) or not isinstance(units, numbers.Integral) or units < 1:
+            raise ValueError(f"Argument `units` must be a positive integer. Received: units={units!r}")
+        self.activation, self._forward, self._backward = activations.get(activation)
+        self.kernel_initializer = initializers.get(kernel_initializer, "kernel_initializer")
+        self.bias_initializer = initializers.get(bias_initializer, "bias_initializer")
+        super().__init__(**kwargs)
+        self.units = int(units)
+        self.use_bias = bool(use_bias)
+
+    def build(self, input_shape):
+        if len(input_shape) != 1:
+            raise ValueError(
+                f"Dense layer '{self.name}' expects inputs of shape (n, features). "
+                f"Received: input_shape=(n, {', '.join(map(str, input_shape))}); "
+                "add a Flatten layer before it."
+            )
+        self.params["kernel"] = self.kernel_initializer((input_shape[0], self.units))
+        if self.use_bias:
+            self.params["bias"] = self.bias_initializer((self.units,))
+        self.built = True
+
+    @property
+    def kernel(self):
+        return self.params["kernel"]
+
+    @property
+    def bias(self):
+        return self.params.get("bias")
+
+    def compute_output_shape(self, input_shape):
+        return (self.units,)
+
+    def _bias_or_zeros(self):
+        return self.params["bias"] if self.use_bias else np.zeros(self.units, self.kernel.dtype)
+
+    def call(self, x, training=False):
+        self.x = x
+        fused = self.activation in _FUSED
+        z = backend.ops.dense_forward(x, self.kernel, self._bias_or_zeros(), self.activation == "relu")
+        self.z = z
+        self.a = z if fused else self._forward(z)
+        return self.a
+
+    def backward(self, dy):
+        if self.activation in _FUSED:
+            return self._dense_backward(dy, relu=self.activation == "relu")
+        return self._dense_backward(self._backward(self.z, self.a, dy), relu=False)
+
+    def _dense_backward(self, dz, relu):
+        dw, db, dx = backend.ops.dense_backward(self.x, self.kernel, self.a, dz, relu,
+                                                self.needs_input_grad)
+        self.grads["kernel"] = dw
+        if self.use_bias:
+            self.grads["bias"] = db
+        return dx
+
+    # A softmax output hands its logits to the loss (see Sequential.compute_gradients).
+    @property
+    def ends_in_softmax(self):
+        return self.activation == "softmax"
+
+    @property
+    def logits(self):
+        return self.z
+
+    def backward_from_logits(self, dz):
+        return self._dense_backward(dz, relu=False)

@@ -1,0 +1,119 @@
+"""The base class of every layer: parameters, gradients, names and shapes.
+
+A layer owns ``params`` (name -> array, in Keras' order: kernel, then bias) and,
+after ``backward``, ``grads`` with the same names and shapes. Subclasses write
+three methods:
+
+    build(input_shape)            create the parameters for this input shape
+    call(x, training)   -> y      forward pass; remember what backward needs
+    backward(dy)        -> dx     store dL/dparam in self.grads, return dL/dx
+
+Shapes leave out the batch axis: a Dense layer on (n, 784) inputs is built
+with input_shape (784,).
+"""
+import re
+
+import numpy as np
+
+_name_counts = {}
+
+
+def unique_name(prefix):
+    """'dense', then 'dense_1', 'dense_2', ... as Keras names layers."""
+    count = _name_counts.get(prefix, 0)
+    _name_counts[prefix] = count + 1
+    return prefix if count == 0 else f"{prefix}_{count}"
+
+
+def _snake_case(name):
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+class Layer:
+    def __init__(self, name=None, input_shape=None, input_dim=None, **unknown):
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__} got unexpected keyword argument(s) {sorted(unknown)}. "
+                f"Expected the layer's own arguments, `name` or `input_shape`."
+            )
+        if input_dim is not None:
+            input_shape = (input_dim,)
+        self.name = name or unique_name(_snake_case(type(self).__name__))
+        self.input_shape = _as_shape("input_shape", input_shape) if input_shape is not None else None
+        self.built = False
+        self.params = {}
+        self.grads = {}
+        # False for the first layer with parameters: its input is data and
+        # nothing needs dL/dx, so backward may skip computing it.
+        self.needs_input_grad = True
+
+    # -- the three methods a layer writes -------------------------------------------
+    def build(self, input_shape):
+        self.built = True
+
+    def call(self, x, training=False):
+        raise NotImplementedError
+
+    def backward(self, dy):
+        raise NotImplementedError
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    # -- shared by all layers ----------------------------------------------------------
+    def __call__(self, x, training=False):
+        x = np.asarray(x)
+        if not self.built:
+            self.build(tuple(x.shape[1:]))
+        return self.call(x, training=training)
+
+    @property
+    def weights(self):
+        return list(self.params.values())
+
+    @property
+    def trainable_weights(self):
+        return self.weights
+
+    def get_weights(self):
+        return [p.copy() for p in self.params.values()]
+
+    def set_weights(self, weights):
+        """Replace the parameters in place, after checking every shape first."""
+        weights = list(weights)
+        if len(weights) != len(self.params):
+            raise ValueError(
+                f"Layer '{self.name}' expects {len(self.params)} weight arrays. "
+                f"Received: {len(weights)} arrays"
+            )
+        checked = []
+        for (pname, current), new in zip(self.params.items(), weights):
+            new = np.asarray(new)
+            if new.shape != current.shape:
+                raise ValueError(
+                    f"Weight '{pname}' of layer '{self.name}' must have shape {current.shape}. "
+                    f"Received: shape {new.shape}"
+                )
+            checked.append(new)
+        for current, new in zip(self.params.values(), checked):
+            current[...] = new  # in place: the optimizer's references stay valid
+
+    def count_params(self):
+        return int(sum(p.size for p in self.params.values()))
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}>"
+
+
+def _as_shape(name, shape):
+    if isinstance(shape, (int, np.integer)):
+        shape = (shape,)
+    try:
+        shape = tuple(int(s) for s in shape)
+    except (TypeError, ValueError):
+        raise ValueError(f"Argument `{name}` must be a tuple of positive integers. "
+                         f"Received: {name}={shape!r}") from None
+    if not shape or any(s < 1 for s in shape):
+        raise ValueError(f"Argument `{name}` must be a tuple of positive integers. "
+                         f"Received: {name}={shape!r}")
+    return shape

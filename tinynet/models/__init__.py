@@ -1,0 +1,4 @@
+"""Models, named as in ``keras.models``."""
+from .sequential import Sequential
+
+__all__ = ["Sequential"]

@@ -1,0 +1,256 @@
+"""The loops over data: ``fit``, ``evaluate`` and ``predict``.
+
+Keras' meaning of the logged figures: ``loss`` and ``accuracy`` are running means
+over the samples seen so far in the epoch (a short last batch counts by its size),
+taken while the weights change; ``val_loss`` and ``val_accuracy`` are computed on
+the whole validation set after the epoch. Sums are kept in float32, as Keras does.
+
+Every argument is checked before the model changes, so a rejected call leaves
+the model exactly as it was.
+"""
+import math
+
+import numpy as np
+
+from .. import metrics
+from ..callbacks import Callback, History
+from ..losses import CategoricalCrossentropy
+from ..utils.checks import as_float_inputs, fraction, non_negative_int, positive_int, same_length
+from ..utils.progbar import Progbar
+from ..utils.random import generator
+
+
+# -- checking the data ---------------------------------------------------------------------
+def _require_compiled(model, method):
+    if not model.compiled:
+        raise RuntimeError(f"You must call `compile()` before `{method}()`. "
+                           f"Received: an uncompiled model '{model.name}'")
+    if not model.layers:
+        raise ValueError(f"Model '{model.name}' has no layers; add some before `{method}()`.")
+
+
+def _verbose(value):
+    if value == "auto":
+        return 1
+    if value not in (0, 1, 2) or isinstance(value, bool):
+        raise ValueError(f"Argument `verbose` must be 0, 1, 2 or 'auto'. Received: verbose={value!r}")
+    return int(value)
+
+
+def prepare_targets(loss, name, y, output_shape):
+    """Check targets against the loss and the model's output; return them ready to use.
+
+    Sparse losses take integer class labels (n,) in [0, classes); categorical
+    ones take rows (n, classes); mean squared error takes (n, *output_shape).
+    """
+    y = np.asarray(y)
+    units = output_shape[-1]
+    if y.dtype.kind not in "biuf":
+        raise TypeError(f"Argument `{name}` must hold numbers. Received: {name} with dtype={y.dtype}")
+    if loss.sparse:
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.ndim == 2 and y.shape[1] == units:
+            raise ValueError(
+                f"Argument `{name}` looks one-hot (shape {y.shape}), but loss '{loss.name}' expects "
+                f"integer class labels of shape (n,). Pass {name}.argmax(axis=1), or use "
+                f"loss='categorical_crossentropy'. Received: {name}.shape={y.shape}")
+        if y.ndim != 1:
+            raise ValueError(f"Argument `{name}` must be class labels of shape (n,). "
+                             f"Received: {name}.shape={y.shape}")
+        if y.dtype.kind == "f" and not (np.isfinite(y).all() and (y == np.round(y)).all()):
+            raise ValueError(f"Argument `{name}` must hold whole-number class labels. "
+                             f"Received: {name} with non-integer values")
+        if y.size and (y.min() < 0 or y.max() >= units):
+            raise ValueError(f"Argument `{name}` must hold class labels in [0, {units}) for a model "
+                             f"with {units} outputs. Received: labels from {y.min()} to {y.max()}")
+        return y.astype(np.int64)
+    if isinstance(loss, CategoricalCrossentropy) and y.ndim == 1:
+        raise ValueError(
+            f"Argument `{name}` holds class labels (shape {y.shape}), but loss '{loss.name}' expects "
+            f"one-hot rows of shape (n, {units}). Use loss='sparse_categorical_crossentropy'. "
+            f"Received: {name}.shape={y.shape}")
+    if y.ndim == 1 and tuple(output_shape) == (1,):
+        y = y[:, None]
+    if tuple(y.shape[1:]) != tuple(output_shape):
+        raise ValueError(f"Argument `{name}` must have shape (n, {', '.join(map(str, output_shape))}) "
+                         f"to match the model's output. Received: {name}.shape={y.shape}")
+    y = y.astype(np.float32, copy=False)
+    if not np.isfinite(y).all():
+        raise ValueError(f"Argument `{name}` contains NaN or infinite values. Received: non-finite targets")
+    return y
+
+
+def prepare_data(model, x, y, x_name="x", y_name="y"):
+    """(x as float32, y as the loss wants it) after every check."""
+    x = as_float_inputs(x_name, x, model.input_shape)
+    y_arr = np.asarray(y) if y is not None else None
+    if y_arr is None:
+        raise ValueError(f"Argument `{y_name}` is required. Received: {y_name}=None")
+    same_length(x_name, x, y_name, y_arr)
+    output_shape = model.output_shape_for(x.shape[1:])
+    return x, prepare_targets(model.loss, y_name, y_arr, output_shape)
+
+
+def _validation_pair(validation_data):
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+        kind = type(validation_data).__name__
+        length = f" of length {len(validation_data)}" if isinstance(validation_data, (tuple, list)) else ""
+        raise ValueError("Argument `validation_data` must be a tuple (x_val, y_val). "
+                         f"Received: a {kind}{length}")
+    return validation_data
+
+
+def _accuracy_kinds(model, output_units):
+    return [metrics.resolve(name, model.loss, output_units) for name in model.metric_names]
+
+
+# -- the loops -------------------------------------------------------------------------------------
+class _RunningMeans:
+    """Keras' running means: sum of (batch mean x batch size) over samples seen, in float32."""
+
+    def __init__(self, names):
+        self.names = names
+        self.total_loss = np.float32(0)
+        self.correct = [0] * len(names)
+        self.seen = 0
+
+    def add(self, batch_loss, corrects, size):
+        self.total_loss += np.float32(batch_loss) * np.float32(size)
+        self.correct = [c + k for c, k in zip(self.correct, corrects)]
+        self.seen += size
+
+    def logs(self, prefix=""):
+        out = {prefix + "loss": float(self.total_loss / np.float32(self.seen))}
+        for name, c in zip(self.names, self.correct):
+            out[prefix + name] = float(np.float32(c) / np.float32(self.seen))
+        return out
+
+
+def _batches(n, batch_size):
+    for start in range(0, n, batch_size):
+        yield start, min(start + batch_size, n)
+
+
+def _run_inference(model, x, y, labels, kinds, batch_size, verbose):
+    """Loss and accuracy of the current weights on (x, y), batch by batch."""
+    means = _RunningMeans(model.metric_names)
+    bar = Progbar(math.ceil(len(x) / batch_size), verbose)
+    for start, stop in _batches(len(x), batch_size):
+        out = model.forward(x[start:stop], training=False)
+        batch_loss = model.sample_losses(out, y[start:stop]).mean(dtype=np.float32)
+        corrects = [metrics.count_correct(k, out, labels[start:stop]) for k in kinds]
+        means.add(batch_loss, corrects, stop - start)
+    bar.finish(means.logs())
+    return means
+
+
+def fit(model, x, y, *, epochs, batch_size, validation_data, validation_split, shuffle,
+        verbose, callbacks, initial_epoch):
+    _require_compiled(model, "fit")
+    epochs = positive_int("epochs", epochs)
+    batch_size = positive_int("batch_size", batch_size)
+    initial_epoch = non_negative_int("initial_epoch", initial_epoch)
+    validation_split = fraction("validation_split", validation_split)
+    verbose = _verbose(verbose)
+    callbacks = list(callbacks or [])
+    for cb in callbacks:
+        if not isinstance(cb, Callback):
+            raise TypeError(f"Argument `callbacks` must be a list of tinynet Callbacks. Received: {cb!r}")
+    x, y = prepare_data(model, x, y)
+    if validation_data is None and validation_split:
+        split = int(len(x) * (1 - validation_split))  # Keras takes the last samples, unshuffled
+        if split == 0 or split == len(x):
+            raise ValueError(f"Argument `validation_split`={validation_split} leaves an empty "
+                             f"training or validation set for {len(x)} samples.")
+        validation_data = (x[split:], y[split:])
+        x, y = x[:split], y[:split]
+    val = None
+    if validation_data is not None:
+        x_val, y_val = _validation_pair(validation_data)
+        val = prepare_data(model, x_val, y_val, "validation_data[0]", "validation_data[1]")
+    # -- every check passed: from here on the model changes ----------------------------
+    if not model.built:
+        model.build((None,) + x.shape[1:])
+    output_units = model.output_shape_for(x.shape[1:])[-1]
+    kinds = _accuracy_kinds(model, output_units)
+    labels = metrics.class_labels(kinds[0], y) if kinds else None
+    val_labels = metrics.class_labels(kinds[0], val[1]) if kinds and val else None
+
+    history = History()
+    callbacks = callbacks + [history]
+    steps = math.ceil(len(x) / batch_size)
+    for cb in callbacks:
+        cb.set_model(model)
+        cb.set_params({"epochs": epochs, "steps": steps, "verbose": verbose})
+        cb.on_train_begin()
+    model.stop_training = False
+    batch_logs_wanted = any(type(cb).on_train_batch_end is not Callback.on_train_batch_end
+                            for cb in callbacks)
+    buffer = np.empty((batch_size,) + x.shape[1:], dtype=np.float32)  # reused by every batch
+    for epoch in range(initial_epoch, epochs):
+        if verbose:
+            print(f"Epoch {epoch + 1}/{epochs}")
+        for cb in callbacks:
+            cb.on_epoch_begin(epoch)
+        order = generator().permutation(len(x)) if shuffle else None
+        bar = Progbar(steps, verbose)
+        means = _RunningMeans(model.metric_names)
+        for step, (start, stop) in enumerate(_batches(len(x), batch_size)):
+            if order is None:
+                xb, yb, lb = x[start:stop], y[start:stop], None if labels is None else labels[start:stop]
+            else:
+                idx = order[start:stop]
+                xb = np.take(x, idx, axis=0, out=buffer[: stop - start], mode="clip")
+                yb, lb = y[idx], None if labels is None else labels[idx]
+            sample_losses, out = model.train_step(xb, yb)
+            batch_loss = sample_losses.mean(dtype=np.float32)
+            means.add(batch_loss, [metrics.count_correct(k, out, lb) for k in kinds], stop - start)
+            if batch_logs_wanted or bar.due():
+                logs = means.logs()
+                bar.update(step + 1, logs)
+                for cb in callbacks:
+                    cb.on_train_batch_end(step, logs)
+        logs = means.logs()
+        if val is not None:
+            logs.update(_run_inference(model, val[0], val[1], val_labels, kinds, batch_size, 0).logs("val_"))
+        bar.finish(logs)
+        for cb in callbacks:
+            cb.on_epoch_end(epoch, logs)
+        if model.stop_training:
+            break
+    for cb in callbacks:
+        cb.on_train_end()
+    model.history = history
+    return history
+
+
+def evaluate(model, x, y, *, batch_size, verbose):
+    _require_compiled(model, "evaluate")
+    batch_size = positive_int("batch_size", batch_size)
+    verbose = _verbose(verbose)
+    x, y = prepare_data(model, x, y)
+    if not model.built:
+        model.build((None,) + x.shape[1:])
+    kinds = _accuracy_kinds(model, model.output_shape_for(x.shape[1:])[-1])
+    labels = metrics.class_labels(kinds[0], y) if kinds else None
+    logs = _run_inference(model, x, y, labels, kinds, batch_size, verbose).logs()
+    values = [logs["loss"]] + [logs[name] for name in model.metric_names]
+    return values if model.metric_names else values[0]
+
+
+def predict(model, x, *, batch_size, verbose):
+    if not model.layers:
+        raise ValueError(f"Model '{model.name}' has no layers; add some before `predict()`.")
+    batch_size = positive_int("batch_size", batch_size)
+    verbose = _verbose(verbose)
+    x = as_float_inputs("x", x, model.input_shape)
+    output_shape = model.output_shape_for(x.shape[1:])
+    if not model.built:
+        model.build((None,) + x.shape[1:])
+    out = np.empty((len(x),) + tuple(output_shape), dtype=np.float32)
+    bar = Progbar(math.ceil(len(x) / batch_size), verbose)
+    for start, stop in _batches(len(x), batch_size):
+        out[start:stop] = model.forward(x[start:stop], training=False)
+    bar.finish({})
+    return out

@@ -1,0 +1,77 @@
+"""Argument checks shared by the public API: each raises an error that names the
+argument, says what was expected and shows what came, before anything changes."""
+import numbers
+
+import numpy as np
+
+
+def positive_int(name, value):
+    """``value`` must be an integer >= 1 (bools are not integers here)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(
+            f"Argument `{name}` must be a positive integer. Received: {name}={value!r}"
+        )
+    return int(value)
+
+
+def non_negative_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError(
+            f"Argument `{name}` must be a non-negative integer. Received: {name}={value!r}"
+        )
+    return int(value)
+
+
+def fraction(name, value, low=0.0, high=1.0):
+    """``value`` must be a real number in [low, high)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not low <= value < high:
+        raise ValueError(
+            f"Argument `{name}` must be a number in [{low}, {high}). Received: {name}={value!r}"
+        )
+    return float(value)
+
+
+def as_float_inputs(name, x, feature_shape=None):
+    """Turn ``x`` into a float32 array, as Keras does with images of any number type.
+
+    x (n, *feature_shape). Integers and bools are converted (one copy); float32
+    is used as it is (no copy). NaN and inf are rejected.
+    """
+    try:
+        arr = np.asarray(x)
+    except Exception as err:  # e.g. ragged nested lists
+        raise TypeError(f"Argument `{name}` must be an array of numbers. Received: {err}") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"Argument `{name}` must hold numbers (int, uint, bool or float). "
+            f"Received: {name} with dtype={arr.dtype}"
+        )
+    if arr.ndim < 2:
+        raise ValueError(
+            f"Argument `{name}` must have a batch axis and at least one feature axis, "
+            f"shape (n, ...). Received: {name}.shape={arr.shape}"
+        )
+    if feature_shape is not None and tuple(arr.shape[1:]) != tuple(feature_shape):
+        raise ValueError(
+            f"Argument `{name}` does not fit the model: expected shape (n, "
+            f"{', '.join(map(str, feature_shape))}), Received: {name}.shape={arr.shape}"
+        )
+    arr = arr.astype(np.float32, copy=False)
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+        raise ValueError(
+            f"Argument `{name}` contains {bad} NaN or infinite value(s); "
+            f"expected finite numbers. Received: {name} with non-finite entries"
+        )
+    return arr
+
+
+def same_length(x_name, x, y_name, y):
+    if len(x) != len(y):
+        raise ValueError(
+            f"Arguments `{x_name}` and `{y_name}` must have the same number of samples. "
+            f"Received: len({x_name})={len(x)}, len({y_name})={len(y)}"
+        )
+    if len(x) == 0:
+        raise ValueError(f"Argument `{x_name}` is empty; expected at least one sample. "
+                         f"Received: {x_name}.shape={np.shape(x)}")

@@ -1,0 +1,26 @@
+"""tinynet's random numbers: one NumPy Generator that everything draws from.
+
+Weight initializers, shuffling in ``fit`` and Dropout all take their numbers from
+``generator()``. ``set_random_seed(s)`` replaces it with a fresh generator seeded
+with ``s``, so the same seed gives bit-identical weights, batches and History.
+"""
+import random
+
+import numpy as np
+
+_generator = np.random.default_rng()
+
+
+def set_random_seed(seed):
+    """Seed tinynet, Python's ``random`` and NumPy's global state, like Keras does."""
+    global _generator
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"Argument `seed` must be a non-negative integer. Received: seed={seed!r}")
+    _generator = np.random.default_rng(int(seed))
+    random.seed(int(seed))
+    np.random.seed(int(seed) % 2**32)
+
+
+def generator():
+    """The generator that tinynet draws from now."""
+    return _generator
