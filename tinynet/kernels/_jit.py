@@ -18,3 +18,13 @@ FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
 def kernel(fn):
     """Compile ``fn`` as a tinynet kernel (see the module docstring for the flags)."""
     return numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")(fn)
+
+
+def exact_kernel(fn):
+    """Like ``kernel`` but with IEEE arithmetic kept in the written order.
+
+    For the cross-entropy kernels, where the order of operations *is* the
+    numerical stability: with ``reassoc`` LLVM may rewrite (z - max) - log(s)
+    as z - (max + log(s)), which cancels catastrophically for large logits.
+    """
+    return numba.njit(cache=True, error_model="numpy")(fn)

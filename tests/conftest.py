@@ -1,0 +1,41 @@
+"""Shared test set-up: a hypothesis profile without deadlines, and warm kernels.
+
+Numba compiles a kernel on its first call (seconds, or a cache load), which
+would trip hypothesis' per-example deadline; the profile turns the deadline off
+and ``warm_kernels`` makes the first call once per session.
+"""
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, settings
+
+import tinynet
+
+settings.register_profile(
+    "tinynet", deadline=None, max_examples=int(os.environ.get("TINYNET_EXAMPLES", "40")),
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("tinynet")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def warm_kernels():
+    x = np.ones((4, 3), np.float32)
+    w = np.ones((3, 2), np.float32)
+    tinynet.kernels.NUMBA.dense_forward(x, w, np.zeros(2, np.float32), True)
+
+
+@pytest.fixture(autouse=True)
+def fresh_seed_and_backend():
+    """Every test starts from seed 0 on the default backend."""
+    tinynet.utils.set_random_seed(0)
+    before = tinynet.get_backend()
+    yield
+    tinynet.set_backend(before)
+
+
+@pytest.fixture(params=["numba", "numpy"])
+def backend_name(request):
+    tinynet.set_backend(request.param)
+    return request.param

@@ -1,0 +1,38 @@
+"""Hypothesis strategies shared by the tests: shapes, arrays and views of them."""
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+small_dim = st.integers(1, 9)
+dim = st.integers(1, 40)
+
+
+def floats32(shape, low=-4.0, high=4.0):
+    return hnp.arrays(np.float32, shape, elements=st.floats(low, high, width=32))
+
+
+@st.composite
+def matrix(draw, rows, cols, low=-4.0, high=4.0, allow_views=True):
+    """A float32 (rows, cols) array, sometimes as a non-contiguous view
+    (a transposed copy's .T, or every second column of a wider array)."""
+    kind = draw(st.sampled_from(["c", "transposed", "strided"])) if allow_views else "c"
+    if kind == "transposed":
+        return draw(floats32((cols, rows), low, high)).T
+    if kind == "strided":
+        return draw(floats32((rows, 2 * cols), low, high))[:, ::2]
+    return draw(floats32((rows, cols), low, high))
+
+
+def float64_array(shape, low=-2.0, high=2.0):
+    """float64 values on a grid of 1/256 steps in [low, high].
+
+    For gradient checks: a value like 1e-100 is legal but makes the true gradient
+    smaller than the rounding noise of a central difference (~1e-10), so no check
+    could pass or fail on it. On the grid every value is 0 or at least 1/256.
+    """
+    steps = st.integers(int(np.ceil(low * 256)), int(np.floor(high * 256)))
+    return hnp.arrays(np.float64, shape, elements=steps.map(lambda k: k / 256))
+
+
+def labels(n, classes):
+    return hnp.arrays(np.int64, (n,), elements=st.integers(0, classes - 1))

@@ -1,0 +1,129 @@
+"""Each Numba kernel against its NumPy twin, over hypothesis-drawn shapes.
+
+Tolerance: the two sum in different orders, so they agree to float32 rounding.
+For a product the rounding of a sum of k terms is bounded by about k * 6e-8 times
+the sum of |terms|, so we compare |numba - numpy| against 1e-5 * (|A| @ |B|):
+"relative <= 1e-5" measured against the size of what was added up.
+"""
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tinynet.kernels import NUMBA, NUMPY
+
+from .strategies import dim, labels, matrix
+
+RTOL = 1e-5
+
+
+def assert_close(got, want, scale):
+    assert got.dtype == np.float32, f"kernel returned {got.dtype}, expected float32"
+    assert got.shape == want.shape
+    worst = np.max(np.abs(got - want) / (scale + 1e-30), initial=0.0)
+    assert worst <= RTOL, f"largest relative deviation {worst:.3g} > {RTOL}"
+
+
+@given(st.data(), dim, dim, dim)
+def test_matmul_products(data, m, k, n):
+    a = data.draw(matrix(m, k))
+    b = data.draw(matrix(k, n))
+    assert_close(NUMBA.matmul(a, b), NUMPY.matmul(a, b), np.abs(a) @ np.abs(b))
+    at = data.draw(matrix(k, m))  # X.T @ dY with X (k, m)
+    assert_close(NUMBA.matmul_tn(at, b), NUMPY.matmul_tn(at, b), np.abs(at).T @ np.abs(b))
+    bt = data.draw(matrix(n, k))  # dY @ W.T with W (n, k)
+    assert_close(NUMBA.matmul_nt(a, bt), NUMPY.matmul_nt(a, bt), np.abs(a) @ np.abs(bt).T)
+
+
+@pytest.mark.parametrize("m,k,n", [(1, 1, 1), (32, 784, 128), (32, 128, 10), (7, 5, 3)])
+def test_matmul_at_fixed_shapes(m, k, n):
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((m, k), dtype=np.float32)
+    b = rng.standard_normal((k, n), dtype=np.float32)
+    assert_close(NUMBA.matmul(a, b), a @ b, np.abs(a) @ np.abs(b))
+
+
+@given(st.data(), dim, dim, dim, st.booleans())
+def test_dense_forward(data, n, i, o, relu):
+    x, w = data.draw(matrix(n, i)), data.draw(matrix(i, o))
+    b = data.draw(matrix(1, o, allow_views=False))[0]
+    scale = np.abs(x) @ np.abs(w) + np.abs(b)
+    assert_close(NUMBA.dense_forward(x, w, b, relu), NUMPY.dense_forward(x, w, b, relu), scale)
+
+
+@given(st.data(), dim, dim, dim, st.booleans(), st.booleans())
+def test_dense_backward(data, n, i, o, relu, need_dx):
+    x, w = data.draw(matrix(n, i)), data.draw(matrix(i, o))
+    y, dy = data.draw(matrix(n, o)), data.draw(matrix(n, o))
+    got = NUMBA.dense_backward(x, w, y, dy, relu, need_dx)
+    want = NUMPY.dense_backward(x, w, y, dy, relu, need_dx)
+    dz = np.abs(dy)
+    assert_close(got[0], want[0], np.abs(x).T @ dz)
+    assert_close(got[1], want[1], dz.sum(axis=0))
+    if need_dx:
+        assert_close(got[2], want[2], dz @ np.abs(w).T)
+    else:
+        assert got[2] is None and want[2] is None
+
+
+@given(st.data(), dim, st.integers(1, 12), st.sampled_from([1.0, 30.0, 1e4]))
+def test_softmax_crossentropy(data, n, c, spread):
+    logits = data.draw(matrix(n, c, -spread, spread))
+    y = data.draw(labels(n, c))
+    losses, grad = NUMBA.softmax_crossentropy(logits, y)
+    want_losses, want_grad = NUMPY.softmax_crossentropy(logits, y)
+    assert np.isfinite(losses).all() and np.isfinite(grad).all()
+    # The loss is log(s) - (z_y - max) with s >= 1 rounded to float32: its error is
+    # absolute, about 1e-7 however small the loss, hence the + 0.01 in the scale.
+    loss_scale = np.abs(want_losses) + 0.01
+    assert_close(losses, want_losses.astype(np.float32), loss_scale)
+    assert_close(grad, want_grad.astype(np.float32), np.full(grad.shape, 1.0 / n))
+    onehot = np.eye(c, dtype=np.float32)[y]
+    got2 = NUMBA.softmax_crossentropy_onehot(logits, onehot)
+    assert_close(got2[0], losses, loss_scale)
+    assert_close(got2[1], grad, np.full(grad.shape, 1.0 / n))
+
+
+@given(st.data(), dim, st.integers(1, 12))
+def test_count_correct(data, n, c):
+    scores = data.draw(matrix(n, c))
+    y = data.draw(labels(n, c))
+    assert NUMBA.count_correct(scores, y) == NUMPY.count_correct(scores, y)
+
+
+@given(st.data(), dim, dim, st.integers(1, 5))
+def test_adam_update(data, r, c, steps):
+    p = data.draw(matrix(r, c, allow_views=False))
+    state = {name: [p.copy(), np.zeros_like(p), np.zeros_like(p)] for name in ("numba", "numpy")}
+    g_max = 0.0
+    for t in range(1, steps + 1):
+        g = data.draw(matrix(r, c, allow_views=False))
+        g_max = max(g_max, float(np.abs(g).max()))
+        alpha = 0.001 * np.sqrt(1 - 0.999**t) / (1 - 0.9**t)
+        for name, ops in (("numba", NUMBA), ("numpy", NUMPY)):
+            w, m, v = state[name]
+            ops.adam_update(w, g, m, v, alpha, 0.9, 0.999, 1e-7)
+    # Rounding scales with the sum of |terms| added: p gains at most
+    # lr * (1 - beta_1) / sqrt(1 - beta_2) ~ 3.2 lr per step; m is a weighted
+    # mean of gradients (<= max |g|), v of squared gradients (<= max g^2).
+    scales = [np.abs(p) + 3.2e-3 * steps, np.full(p.shape, g_max), np.full(p.shape, g_max**2)]
+    for got, want, scale in zip(state["numba"], state["numpy"], scales):
+        assert_close(got, want, scale + 1e-12)
+
+
+@given(st.data(), dim, dim, st.sampled_from([0.0, 0.9]), st.booleans())
+def test_sgd_update(data, r, c, momentum, nesterov):
+    p = data.draw(matrix(r, c, allow_views=False))
+    g = data.draw(matrix(r, c, allow_views=False))
+    a, b = [p.copy(), np.zeros_like(p)], [p.copy(), np.zeros_like(p)]
+    for _ in range(3):
+        NUMBA.sgd_update(a[0], g, a[1], 0.01, momentum, nesterov)
+        NUMPY.sgd_update(b[0], g, b[1], 0.01, momentum, nesterov)
+    assert_close(a[0], b[0], np.abs(b[0]) + 1e-3)
+    assert_close(a[1], b[1], np.abs(b[1]) + 1e-3)
+
+
+def test_every_numba_kernel_has_a_numpy_twin():
+    assert sorted(vars(NUMBA)) == sorted(vars(NUMPY))
+    for name in vars(NUMBA):
+        assert getattr(NUMBA, name) is not getattr(NUMPY, name)
