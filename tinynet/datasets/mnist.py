@@ -23,15 +23,19 @@ SHA256 = {
 
 def _read(path):
     try:
-        with np.load(path, allow_pickle=False) as data:
-            missing = [k for k in KEYS if k not in data.files]
-            if missing:
-                raise ValueError(f"File {path!r} is not an MNIST npz: keys {missing} are missing. "
-                                 f"Expected keys {list(KEYS)}. Received: keys {data.files}")
-            return {k: data[k] for k in KEYS}
-    except (OSError, zipfile.BadZipFile, EOFError) as err:
+        data = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
         raise ValueError(f"Could not read MNIST from {path!r}: expected an .npz file with keys "
                          f"{list(KEYS)}. Received: {type(err).__name__}: {err}") from None
+    if not isinstance(data, np.lib.npyio.NpzFile):  # a lone .npy array
+        raise ValueError(f"Could not read MNIST from {path!r}: expected an .npz file with keys "
+                         f"{list(KEYS)}. Received: a single array")
+    with data:
+        missing = [k for k in KEYS if k not in data.files]
+        if missing:
+            raise ValueError(f"File {path!r} is not an MNIST npz: keys {missing} are missing. "
+                             f"Expected keys {list(KEYS)}. Received: keys {data.files}")
+        return {k: data[k] for k in KEYS}
 
 
 def _check_form(path, arrays):
