@@ -84,6 +84,15 @@ def test_softmax_crossentropy(data, n, c, spread):
     assert_close(got2[1], grad, np.full(grad.shape, 1.0 / n))
 
 
+@given(st.data(), dim, st.integers(1, 12), st.sampled_from([1.0, 30.0, 1e4]))
+def test_softmax(data, n, c, spread):
+    z = data.draw(matrix(n, c, -spread, spread))
+    got, want = NUMBA.softmax(z), NUMPY.softmax(z)
+    assert np.isfinite(got).all()
+    # Each probability carries the relative rounding of its own exp and of the sum.
+    assert_close(got, want, np.abs(want) + 1e-30)
+
+
 @given(st.data(), dim, st.integers(1, 12))
 def test_count_correct(data, n, c):
     scores = data.draw(matrix(n, c))

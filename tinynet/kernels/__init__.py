@@ -8,7 +8,7 @@ runs fast; its docstring lists the optimisations it uses.
 
     matmul.py        X @ W, X.T @ dY, dY @ W.T      (the three products of Dense)
     dense.py         Dense forward (+bias, +ReLU) and backward, fused
-    crossentropy.py  softmax + cross-entropy, forward and backward, fused
+    crossentropy.py  softmax; softmax + cross-entropy, forward and backward, fused
     metrics.py       counting correct predictions
     optim.py         Adam and SGD updates, in place, one pass per parameter
 
@@ -23,7 +23,7 @@ from . import crossentropy, dense, matmul, metrics, optim
 _NAMES = [
     ("matmul", matmul), ("matmul_tn", matmul), ("matmul_nt", matmul),
     ("dense_forward", dense), ("dense_backward", dense),
-    ("softmax_crossentropy", crossentropy), ("softmax_crossentropy_onehot", crossentropy),
+    ("softmax", crossentropy), ("softmax_crossentropy", crossentropy), ("softmax_crossentropy_onehot", crossentropy),
     ("count_correct", metrics),
     ("adam_update", optim), ("sgd_update", optim),
 ]

@@ -2,22 +2,46 @@
 
 ``cache=True``        compiled machine code is saved beside the source, so a second
                       process loads it instead of compiling again.
-``fastmath=FLAGS``    lets LLVM reorder sums (``reassoc``) and fuse multiply-adds
+``fastmath=FASTMATH`` lets LLVM reorder sums (``reassoc``) and fuse multiply-adds
                       (``contract``), which is what vectorises a dot product. We do
                       *not* pass ``fastmath=True``: that also promises "no NaN, no
                       inf", and tinynet must still see a NaN to stop training on it.
 ``error_model="numpy"`` makes division return inf/NaN instead of raising like
                       Python; the check that raising needs stops the loop from
                       vectorising (Adam ran 10x slower with the default).
+
+Threads: kernels marked ``parallel_kernel`` split big products over Numba's
+threads (``prange``); small ones stay on one thread, where a parallel region's
+start-up (~3 us) would cost more than it saves. Numba owns the threads of the
+'numba' backend and never calls BLAS; set their number with
+``tinynet.set_num_threads(n)`` or ``NUMBA_NUM_THREADS``. We ask for the OpenMP
+threading layer: on this machine Numba's fallback ("workqueue") started every
+parallel region ~4x slower than the whole product takes.
 """
 import numba
 
 FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
 
+# Below this many multiply-adds a product runs on one thread (measured: at
+# 32x256x128 = 1M two threads gained nothing, at 32x512x256 = 4M they gained 1.5x).
+PARALLEL_MIN_WORK = 2_000_000
+
+try:  # OpenMP needs libgomp; without it Numba picks its own (slower) layer.
+    import numba.np.ufunc.omppool  # noqa: F401
+
+    numba.config.THREADING_LAYER = "omp"
+except ImportError:
+    pass
+
 
 def kernel(fn):
     """Compile ``fn`` as a tinynet kernel (see the module docstring for the flags)."""
     return numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")(fn)
+
+
+def parallel_kernel(fn):
+    """Like ``kernel``, and its ``prange`` loops run on several threads."""
+    return numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", parallel=True)(fn)
 
 
 def exact_kernel(fn):
@@ -28,3 +52,22 @@ def exact_kernel(fn):
     as z - (max + log(s)), which cancels catastrophically for large logits.
     """
     return numba.njit(cache=True, error_model="numpy")(fn)
+
+
+@kernel
+def split(part, parts, n, align):
+    """Rows [lo, hi) of part ``part`` when n rows are cut into ``parts`` pieces
+    whose boundaries fall on multiples of ``align`` (the kernels' block height)."""
+    blocks = n // align
+    lo = blocks * part // parts * align
+    hi = n if part == parts - 1 else blocks * (part + 1) // parts * align
+    return lo, hi
+
+
+@kernel
+def parts_for(rows, work, align):
+    """How many pieces to cut ``rows`` into: 1 for small work, else up to 8
+    pieces of at least 2 blocks, which Numba then shares among its threads."""
+    if work < PARALLEL_MIN_WORK:
+        return 1
+    return max(1, min(8, rows // (2 * align)))

@@ -9,9 +9,10 @@ Backward:  dZ = dY * (Y > 0) if relu else dY          (ReLU's gradient is 0 or 1
                                       input is data, and nothing needs its gradient.
 """
 import numpy as np
+from numba import prange
 
-from ._jit import kernel
-from .matmul import _accumulate_nn, matmul_nt_numba, matmul_tn_numba
+from ._jit import kernel, parallel_kernel, parts_for, split
+from .matmul import _nn, matmul_nt_numba, matmul_tn_numba
 
 
 def dense_forward_numpy(x, w, b, relu):
@@ -21,22 +22,35 @@ def dense_forward_numpy(x, w, b, relu):
     return y
 
 
-@kernel
+@parallel_kernel
 def dense_forward_numba(x, w, b, relu):
-    """Optimisations: the output starts as the bias (no separate add pass), the
-    product accumulates into it with the register-blocked loop of ``matmul``, and
-    ReLU is applied in place while the output is still in cache."""
+    """Optimisations: each row of the output starts as the bias (no separate add
+    pass), the product accumulates into it with the register-blocked loop of
+    ``matmul``, and ReLU is applied while those rows are still in cache; big
+    layers split their rows over threads."""
     n = x.shape[0]
     y = np.empty((n, w.shape[1]), dtype=np.float32)
-    for r in range(n):
+    parts = parts_for(n, n * w.shape[0] * w.shape[1], 4)
+    if parts == 1:
+        _dense_rows(x, w, b, relu, y)
+    else:
+        for t in prange(parts):
+            lo, hi = split(t, parts, n, 4)
+            _dense_rows(x[lo:hi], w, b, relu, y[lo:hi])
+    return y
+
+
+@kernel
+def _dense_rows(x, w, b, relu, y):
+    """y = relu?(x @ w + b) for one thread's rows."""
+    for r in range(x.shape[0]):
         y[r] = b
-    _accumulate_nn(x, w, y)
+    _nn(x, w, y)
     if relu:
-        for r in range(n):
+        for r in range(y.shape[0]):
             row = y[r]
             for j in range(row.shape[0]):
                 row[j] = max(row[j], np.float32(0.0))
-    return y
 
 
 def dense_backward_numpy(x, w, y, dy, relu, need_dx):

@@ -4,12 +4,15 @@ Forward:   Y  = X @ W        X (n, i), W (i, o)  -> (n, o)    ``matmul``
 Backward:  dW = X.T @ dY     X (n, i), dY (n, o) -> (i, o)    ``matmul_tn``
            dX = dY @ W.T     dY (n, o), W (i, o) -> (n, i)    ``matmul_nt``
 
-Each NumPy twin is one line and calls BLAS. Each Numba kernel works on 4x4
-blocks held in registers so that every value loaded from memory is used 4 times.
+Each NumPy twin is one line and calls BLAS. Each Numba kernel is a serial loop
+nest (``_nn``, ``_tn``, ``_nt``) that works on 4x4 blocks held in registers, so
+every value loaded from memory is used 4 times; big products are cut into row
+pieces that run the same loop nest on separate threads.
 """
 import numpy as np
+from numba import prange
 
-from ._jit import kernel
+from ._jit import kernel, parallel_kernel, parts_for, split
 
 
 def matmul_numpy(a, b):
@@ -17,25 +20,33 @@ def matmul_numpy(a, b):
     return a @ b
 
 
-@kernel
+@parallel_kernel
 def matmul_numba(a, b):
     """C = A @ B.   A (m, k), B (k, n) -> C (m, n), float32.
 
-    Optimisations: 4 rows of A x 4 steps of k are loaded into 16 scalars, then one
-    sweep over a row of C updates 4 rows with 16 fused multiply-adds per column;
-    the innermost loop runs over contiguous columns of B and C, so LLVM
-    vectorises it. Leftover rows and k-steps fall back to a 1-wide loop.
+    Optimisations: register blocking (see ``_nn``); rows of C split over threads
+    when the product is big; C is written by one thread per row, so no locking.
     """
     m, k = a.shape
-    n = b.shape[1]
-    c = np.zeros((m, n), dtype=np.float32)
-    _accumulate_nn(a, b, c)
+    c = np.zeros((m, b.shape[1]), dtype=np.float32)
+    parts = parts_for(m, m * k * b.shape[1], 4)
+    if parts == 1:
+        _nn(a, b, c)
+    else:
+        for t in prange(parts):
+            lo, hi = split(t, parts, m, 4)
+            _nn(a[lo:hi], b, c[lo:hi])
     return c
 
 
 @kernel
-def _accumulate_nn(a, b, c):
-    """C += A @ B, the shared loop nest of ``matmul_numba`` and the Dense forward."""
+def _nn(a, b, c):
+    """C += A @ B, one thread's share. Also the loop nest of the Dense forward.
+
+    4 rows of A x 4 steps of k are loaded into 16 scalars, then one sweep along a
+    row of B updates 4 rows of C with 16 fused multiply-adds per column; the
+    innermost loop runs over contiguous columns, so LLVM vectorises it.
+    """
     m, k = a.shape
     n = b.shape[1]
     k4 = k - k % 4
@@ -74,16 +85,30 @@ def matmul_tn_numpy(a, b):
     return a.T @ b
 
 
-@kernel
+@parallel_kernel
 def matmul_tn_numba(a, b):
     """C = A.T @ B.   A (k, m), B (k, n) -> C (m, n), float32. No copy of A.T is made.
 
-    Optimisations: as ``matmul_numba`` - a 4x4 block of A.T (4 output rows x
-    4 steps of k) in 16 scalars, innermost loop over contiguous columns.
+    Optimisations: as ``matmul_numba``; a thread's share is a block of columns of
+    A, which are the rows of C it writes.
     """
     k, m = a.shape
+    c = np.zeros((m, b.shape[1]), dtype=np.float32)
+    parts = parts_for(m, m * k * b.shape[1], 4)
+    if parts == 1:
+        _tn(a, b, c)
+    else:
+        for t in prange(parts):
+            lo, hi = split(t, parts, m, 4)
+            _tn(a[:, lo:hi], b, c[lo:hi])
+    return c
+
+
+@kernel
+def _tn(a, b, c):
+    """C += A.T @ B, one thread's share: the 4x4 scheme of ``_nn`` with A read by columns."""
+    k, m = a.shape
     n = b.shape[1]
-    c = np.zeros((m, n), dtype=np.float32)
     k4 = k - k % 4
     for i in range(0, m - m % 4, 4):
         c0, c1, c2, c3 = c[i], c[i + 1], c[i + 2], c[i + 3]
@@ -113,7 +138,6 @@ def matmul_tn_numba(a, b):
             bp = b[p]
             for j in range(n):
                 ci[j] += api * bp[j]
-    return c
 
 
 def matmul_nt_numpy(a, b):
@@ -121,17 +145,34 @@ def matmul_nt_numpy(a, b):
     return a @ b.T
 
 
-@kernel
+@parallel_kernel
 def matmul_nt_numba(a, b):
     """C = A @ B.T.   A (m, k), B (n, k) -> C (m, n), float32. No copy of B.T is made.
 
-    Every C[i, j] is a dot product of two contiguous rows. Optimisations: 2 rows
-    of A x 4 rows of B at a time keep 8 running sums, so each loaded value is used
-    2-4 times; the sums over k are reassociated (fastmath) and so vectorise.
+    Optimisations: dot products of contiguous rows with 8 running sums (see
+    ``_nt``); a thread's share is a block of rows of B, i.e. columns of C.
     """
     m, k = a.shape
     n = b.shape[0]
     c = np.empty((m, n), dtype=np.float32)
+    parts = parts_for(n, m * k * n, 4)
+    if parts == 1:
+        _nt(a, b, c)
+    else:
+        for t in prange(parts):
+            lo, hi = split(t, parts, n, 4)
+            _nt(a, b[lo:hi], c[:, lo:hi])
+    return c
+
+
+@kernel
+def _nt(a, b, c):
+    """C = A @ B.T, one thread's share. Every C[i, j] is a dot product of two
+    contiguous rows; 2 rows of A x 4 rows of B keep 8 running sums, so each
+    loaded value is used 2-4 times, and the sums over k are reassociated
+    (fastmath) so that they vectorise."""
+    m, k = a.shape
+    n = b.shape[0]
     m2, n4 = m - m % 2, n - n % 4
     for i in range(0, m2, 2):
         r0, r1 = a[i], a[i + 1]
@@ -157,7 +198,6 @@ def matmul_nt_numba(a, b):
     for i in range(m2, m):
         for j in range(n):
             c[i, j] = _dot(a[i], b[j])
-    return c
 
 
 @kernel
