@@ -4,8 +4,8 @@ Start with ``tinynet.models.Sequential``; every hot path is in ``tinynet.kernels
 """
 from . import (activations, backend, callbacks, datasets, initializers, kernels, layers, losses,
                metrics, models, optimizers, utils)
-from .backend import get_backend, set_backend
+from .backend import get_backend, get_num_threads, set_backend, set_num_threads
 from .models import Sequential
 
 __version__ = "0.1.0"
-__all__ = ["Sequential", "get_backend", "set_backend", "__version__"]
+__all__ = ["Sequential", "get_backend", "get_num_threads", "set_backend", "set_num_threads", "__version__"]

@@ -1,0 +1,88 @@
+"""Kernel benchmark: each product of a Dense layer in Numba vs its NumPy twin (BLAS)
+vs a naive triple loop, plus the fused Dense, cross-entropy and Adam kernels."""
+import numpy as np
+from numba import njit
+
+from tinynet.kernels import NUMBA, NUMPY
+
+from .common import median_time
+
+SEED_LAYERS = [(784, 128), (128, 10)]
+OVERFIT_LAYERS = [(784, 512), (512, 512), (512, 256), (256, 128), (128, 10)]
+
+
+@njit(cache=True)
+def naive_matmul(a, b):
+    """C = A @ B as the textbook triple loop: no blocking, no vector-friendly order."""
+    m, k = a.shape
+    n = b.shape[1]
+    c = np.zeros((m, n), dtype=np.float32)
+    for i in range(m):
+        for j in range(n):
+            s = np.float32(0.0)
+            for p in range(k):
+                s += a[i, p] * b[p, j]
+            c[i, j] = s
+    return c
+
+
+def sgemm_peak(size=2048, repeats=3):
+    """This machine's sgemm rate in GFLOP/s: a large NumPy (BLAS) matmul."""
+    a = np.random.default_rng(0).standard_normal((size, size), dtype=np.float32)
+    return 2 * size**3 / median_time(lambda: a @ a, repeats=repeats, min_seconds=0.2) / 1e9
+
+
+def products(batch, fan_in, fan_out, repeats):
+    """Rows for the three products of one Dense layer (fan_in -> fan_out)."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((batch, fan_in), dtype=np.float32)
+    w = rng.standard_normal((fan_in, fan_out), dtype=np.float32)
+    dy = rng.standard_normal((batch, fan_out), dtype=np.float32)
+    cases = [
+        ("X @ W", (batch, fan_in, fan_out), lambda: NUMBA.matmul(x, w), lambda: NUMPY.matmul(x, w),
+         lambda: naive_matmul(x, w)),
+        ("X.T @ dY", (fan_in, batch, fan_out), lambda: NUMBA.matmul_tn(x, dy),
+         lambda: NUMPY.matmul_tn(x, dy), lambda: naive_matmul(np.ascontiguousarray(x.T), dy)),
+        ("dY @ W.T", (batch, fan_out, fan_in), lambda: NUMBA.matmul_nt(dy, w),
+         lambda: NUMPY.matmul_nt(dy, w), lambda: naive_matmul(dy, np.ascontiguousarray(w.T))),
+    ]
+    rows = []
+    for name, (m, k, n), fast, blas, naive in cases:
+        flops = 2 * m * k * n
+        t_fast, t_blas = median_time(fast, repeats), median_time(blas, repeats)
+        t_naive = median_time(naive, max(1, repeats // 2))
+        rows.append({"product": name, "shape": f"{m}x{k}x{n}", "numba_us": t_fast * 1e6,
+                     "numpy_us": t_blas * 1e6, "naive_us": t_naive * 1e6,
+                     "numba_gflops": flops / t_fast / 1e9, "numpy_gflops": flops / t_blas / 1e9,
+                     "numba_vs_numpy": t_blas / t_fast})
+    return rows
+
+
+def fused(repeats):
+    """The fused kernels against the NumPy they replace, at the seed model's sizes."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((32, 784), dtype=np.float32)
+    w = rng.standard_normal((784, 128), dtype=np.float32) * 0.05
+    b = np.zeros(128, np.float32)
+    y = NUMPY.dense_forward(x, w, b, True)
+    dy = rng.standard_normal((32, 128), dtype=np.float32)
+    logits = rng.standard_normal((32, 10), dtype=np.float32)
+    labels = rng.integers(0, 10, 32)
+    n_params = 101_770
+    p, g = (rng.standard_normal(n_params, dtype=np.float32) for _ in range(2))
+    m, v = np.zeros(n_params, np.float32), np.full(n_params, 1e-4, np.float32)
+    cases = [
+        ("Dense forward + bias + ReLU (32x784 -> 128)", lambda: NUMBA.dense_forward(x, w, b, True),
+         lambda: np.maximum(x @ w + b, 0)),
+        ("Dense backward, ReLU, no dX (32x784 -> 128)",
+         lambda: NUMBA.dense_backward(x, w, y, dy, True, False),
+         lambda: NUMPY.dense_backward(x, w, y, dy, True, False)),
+        ("softmax + cross-entropy, fwd+bwd (32x10)", lambda: NUMBA.softmax_crossentropy(logits, labels),
+         lambda: NUMPY.softmax_crossentropy(logits, labels)),
+        ("count correct (32x10)", lambda: NUMBA.count_correct(logits, labels),
+         lambda: NUMPY.count_correct(logits, labels)),
+        ("Adam update, 101,770 parameters", lambda: NUMBA.adam_update(p, g, m, v, 1e-9, 0.9, 0.999, 1e-7),
+         lambda: NUMPY.adam_update(p, g, m, v, 1e-9, 0.9, 0.999, 1e-7)),
+    ]
+    return [{"kernel": name, "numba_us": median_time(fast, repeats) * 1e6,
+             "numpy_us": median_time(slow, repeats) * 1e6} for name, fast, slow in cases]

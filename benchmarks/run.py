@@ -1,0 +1,182 @@
+"""One command for every benchmark: kernels, then training, all in one run.
+
+    python3 -m benchmarks.run                      # full run, tinynet only
+    python3 -m benchmarks.run --reference-python ~/venvs/keras/bin/python
+                                                   # + PyTorch and Keras from that environment
+    python3 -m benchmarks.run --quick              # a smoke test: seconds, tiny settings
+
+Prints tables and writes them (results.md, results.json) with two PNG plots to
+--out (default benchmarks/out/). Speed targets live here, never in the tests.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+import tinynet  # noqa: E402
+
+from . import kernels, training  # noqa: E402
+from .common import machine  # noqa: E402
+from .models import CASES  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="tiny settings for a smoke test")
+    parser.add_argument("--reference-python", default=os.environ.get("TINYNET_REFERENCE_PYTHON"),
+                        help="a Python with torch==2.13.0 and/or keras==3.15.1 installed")
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "out"))
+    return parser.parse_args(argv)
+
+
+def table(rows, columns):
+    """A Markdown table of ``rows`` (dicts) with (header, key, format) columns."""
+    lines = ["| " + " | ".join(h for h, _, _ in columns) + " |", "|" + "---|" * len(columns)]
+    for row in rows:
+        lines.append("| " + " | ".join(fmt.format(row[k]) if k in row else "" for _, k, fmt in columns) + " |")
+    return "\n".join(lines)
+
+
+def run_kernels(quick):
+    repeats = 2 if quick else 7
+    peak = kernels.sgemm_peak(512 if quick else 2048, repeats=1 if quick else 3)
+    layers = kernels.SEED_LAYERS if quick else kernels.SEED_LAYERS + kernels.OVERFIT_LAYERS[:4]
+    rows = []
+    for fan_in, fan_out in layers:
+        for row in kernels.products(32, fan_in, fan_out, repeats):
+            row["layer"] = f"{fan_in}->{fan_out}"
+            row["numba_peak"] = row["numba_gflops"] / peak
+            row["faster"] = "numba" if row["numba_vs_numpy"] >= 1 else "BLAS"
+            rows.append(row)
+    return peak, rows, kernels.fused(repeats)
+
+
+def run_reference(python, framework, x, y, repeats):
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "mnist.npz")
+        np.savez(data, x=x, y=y)
+        script = os.path.join(os.path.dirname(__file__), "reference_train.py")
+        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+        done = subprocess.run([python, script, data, framework, str(repeats)], capture_output=True,
+                              text=True, env=env)
+    if done.returncode != 0:
+        print(f"  {framework}: not measured ({done.stderr.strip().splitlines()[-1] if done.stderr else 'failed'})")
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run_training(quick, reference_python):
+    (x, y), _ = tinynet.datasets.mnist.load_data()
+    x = x.astype(np.float32) / 255
+    repeats = 1 if quick else 3
+    cases = {name: (hidden, 2000 if quick else n) for name, (hidden, n) in CASES.items()}
+    results = {name: {} for name in cases}
+    for name, (hidden, n) in cases.items():
+        for backend in ("numba", "numpy"):
+            results[name][f"tinynet-{backend}"] = training.epoch_seconds(backend, hidden, x[:n], y[:n], repeats)
+    versions = {}
+    if reference_python and not quick:
+        for framework in ("pytorch", "keras"):
+            print(f"  timing {framework} ...", flush=True)
+            got = run_reference(reference_python, framework, x, y, repeats)
+            if got:
+                versions[framework] = got.pop("version")
+                for name in cases:
+                    results[name][framework] = got[name]
+    step = training.kernels_only_step(x, y)
+    imported, first_step = training.first_step_in_new_process()
+    seed_case = next(iter(cases))
+    steps = -(-cases[seed_case][1] // 32)
+    extras = {"kernels_only_step_us": step * 1e6,
+              "tinynet_step_us": results[seed_case]["tinynet-numba"] / steps * 1e6,
+              "import_s": imported, "first_step_s_second_process": first_step}
+    extras["overhead_outside_kernels_us"] = extras["tinynet_step_us"] - extras["kernels_only_step_us"]
+    return results, versions, extras
+
+
+def plots(out, kernel_rows, training_results):
+    fig, ax = plt.subplots(figsize=(11, 5))
+    labels = [f"{r['layer']}\n{r['product']}" for r in kernel_rows]
+    pos = np.arange(len(labels))
+    for offset, key, name in ((-0.2, "numba_gflops", "tinynet Numba"), (0.2, "numpy_gflops", "NumPy (BLAS)")):
+        ax.bar(pos + offset, [r[key] for r in kernel_rows], 0.4, label=name)
+    ax.set_xticks(pos, labels, fontsize=7, rotation=60)
+    ax.set_ylabel("GFLOP/s (higher is better)")
+    ax.set_title("Dense-layer products at batch 32")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(os.path.join(out, "kernels.png"), dpi=120)
+    plt.close(fig)
+    fig, axes = plt.subplots(1, len(training_results), figsize=(11, 4))
+    for ax, (name, res) in zip(np.atleast_1d(axes), training_results.items()):
+        ax.barh(list(res), list(res.values()), color="tab:blue")
+        ax.set_xlabel("seconds per epoch (lower is better)")
+        ax.set_title(name)
+    fig.tight_layout()
+    fig.savefig(os.path.join(out, "training.png"), dpi=120)
+    plt.close(fig)
+
+
+def report(args, info, peak, kernel_rows, fused_rows, training_results, versions, extras):
+    ratio_rows = []
+    for name, res in training_results.items():
+        row = {"case": name, **{k: v for k, v in res.items()}}
+        for ref in ("pytorch", "keras"):
+            if ref in res:
+                row[f"vs_{ref}"] = res["tinynet-numba"] / res[ref]
+        ratio_rows.append(row)
+    cols = [("case", "case", "{}"), ("tinynet-numba s", "tinynet-numba", "{:.3f}"),
+            ("tinynet-numpy s", "tinynet-numpy", "{:.3f}"), ("PyTorch s", "pytorch", "{:.3f}"),
+            ("Keras s", "keras", "{:.3f}"), ("numba / PyTorch", "vs_pytorch", "{:.2f}"),
+            ("numba / Keras", "vs_keras", "{:.2f}")]
+    kcols = [("layer", "layer", "{}"), ("product", "product", "{}"), ("m x k x n", "shape", "{}"),
+             ("Numba µs", "numba_us", "{:.1f}"), ("NumPy µs", "numpy_us", "{:.1f}"),
+             ("naive µs", "naive_us", "{:.0f}"), ("Numba GFLOP/s", "numba_gflops", "{:.0f}"),
+             ("of peak", "numba_peak", "{:.0%}"), ("Numba ÷ NumPy speed", "numba_vs_numpy", "{:.2f}"),
+             ("faster", "faster", "{}")]
+    fcols = [("kernel", "kernel", "{}"), ("Numba µs", "numba_us", "{:.1f}"), ("NumPy µs", "numpy_us", "{:.1f}")]
+    text = "\n\n".join([
+        f"Machine: {info['cpu']}, {info['cores']} cores; Python {info['python']}, NumPy {info['numpy']}, "
+        f"Numba {info['numba']} ({info['numba_threads']} threads). "
+        + ", ".join(f"{k}: {v}" for k, v in versions.items()),
+        f"sgemm peak measured in this run (NumPy, 2048³): {peak:.0f} GFLOP/s",
+        table(kernel_rows, kcols), table(fused_rows, fcols), table(ratio_rows, cols),
+        "Per step (seed model): {tinynet_step_us:.0f} µs in fit, {kernels_only_step_us:.0f} µs for the "
+        "kernels alone, so {overhead_outside_kernels_us:.0f} µs outside the kernels (batch gather, "
+        "Python, bookkeeping). A new process: import {import_s:.2f} s, first step {first_step_s_second_process:.3f} s "
+        "(kernels loaded from Numba's cache).".format(**extras),
+    ])
+    print(text)
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "results.md"), "w") as f:
+        f.write(text + "\n")
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump({"machine": info, "versions": versions, "sgemm_peak_gflops": peak, "kernels": kernel_rows,
+                   "fused": fused_rows, "training": training_results, "step": extras}, f, indent=1)
+    plots(args.out, kernel_rows, training_results)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    start = time.perf_counter()
+    info = machine()
+    print("kernels ...", flush=True)
+    peak, kernel_rows, fused_rows = run_kernels(args.quick)
+    print("training ...", flush=True)
+    training_results, versions, extras = run_training(args.quick, args.reference_python)
+    report(args, info, peak, kernel_rows, fused_rows, training_results, versions, extras)
+    print(f"\nwrote {args.out}/results.md, results.json, kernels.png, training.png "
+          f"in {time.perf_counter() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
