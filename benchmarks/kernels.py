@@ -65,6 +65,7 @@ def fused(repeats):
     w = rng.standard_normal((784, 128), dtype=np.float32) * 0.05
     b = np.zeros(128, np.float32)
     y = NUMPY.dense_forward(x, w, b, True)
+    dw, db = np.empty_like(w), np.empty_like(b)
     dy = rng.standard_normal((32, 128), dtype=np.float32)
     logits = rng.standard_normal((32, 10), dtype=np.float32)
     labels = rng.integers(0, 10, 32)
@@ -75,8 +76,8 @@ def fused(repeats):
         ("Dense forward + bias + ReLU (32x784 -> 128)", lambda: NUMBA.dense_forward(x, w, b, True),
          lambda: np.maximum(x @ w + b, 0)),
         ("Dense backward, ReLU, no dX (32x784 -> 128)",
-         lambda: NUMBA.dense_backward(x, w, y, dy, True, False),
-         lambda: NUMPY.dense_backward(x, w, y, dy, True, False)),
+         lambda: NUMBA.dense_backward(x, w, y, dy, True, False, dw, db),
+         lambda: NUMPY.dense_backward(x, w, y, dy, True, False, dw, db)),
         ("softmax + cross-entropy, fwd+bwd (32x10)", lambda: NUMBA.softmax_crossentropy(logits, labels),
          lambda: NUMPY.softmax_crossentropy(logits, labels)),
         ("count correct (32x10)", lambda: NUMBA.count_correct(logits, labels),

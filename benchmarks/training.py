@@ -9,7 +9,6 @@ import tinynet
 from tinynet.layers import Dense, Flatten
 from tinynet.models import Sequential
 
-from .common import median_time
 
 
 def build(hidden):
@@ -34,30 +33,52 @@ def epoch_seconds(backend, hidden, x, y, repeats):
     return float(np.median(times))
 
 
-def kernels_only_step(x, y):
-    """Seconds per step of the seed model's kernels called directly, with no layers,
-    loop or bookkeeping around them: the floor that tinynet's Python sits on."""
+def kernels_only_epoch(x, y, order):
+    """Seconds for one pass over (x, y) in ``order`` with the seed model's kernels
+    called directly - batch gather, forward, loss, backward, Adam, accuracy - and
+    no layers, loop bookkeeping or callbacks: the floor tinynet's Python sits on."""
     ops = tinynet.kernels.NUMBA
     rng = np.random.default_rng(0)
     w1 = rng.standard_normal((784, 128), dtype=np.float32) * 0.05
-    b1, w2, b2 = np.zeros(128, np.float32), rng.standard_normal((128, 10), dtype=np.float32) * 0.1, np.zeros(10, np.float32)
-    params = [w1, b1, w2, b2]
+    w2 = rng.standard_normal((128, 10), dtype=np.float32) * 0.1
+    params = [w1, np.zeros(128, np.float32), w2, np.zeros(10, np.float32)]
     slots = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
-    xf = x[:32].reshape(32, -1)
-    yb = y[:32].astype(np.int64)
-
-    def step():
-        h = ops.dense_forward(xf, w1, b1, True)
-        z = ops.dense_forward(h, w2, b2, False)
+    grads = [np.empty_like(p) for p in params]
+    buffer = np.empty((32,) + x.shape[1:], np.float32)
+    y = y.astype(np.int64)
+    start = time.perf_counter()
+    for s in range(0, len(x), 32):
+        idx = order[s:s + 32]
+        xb = np.take(x, idx, axis=0, out=buffer[:len(idx)], mode="clip").reshape(len(idx), -1)
+        yb = y[idx]
+        h = ops.dense_forward(xb, w1, params[1], True)
+        z = ops.dense_forward(h, w2, params[3], False)
         ops.softmax(z)
         losses, dz = ops.softmax_crossentropy(z, yb)
-        dw2, db2, dh = ops.dense_backward(h, w2, z, dz, False, True)
-        dw1, db1, _ = ops.dense_backward(xf, w1, h, dh, True, False)
-        for p, g, (m, v) in zip(params, (dw1, db1, dw2, db2), slots):
-            ops.adam_update(p, g, m, v, 1e-9, 0.9, 0.999, 1e-7)
+        dh = ops.dense_backward(h, w2, z, dz, False, True, grads[2], grads[3])
+        ops.dense_backward(xb, w1, h, dh, True, False, grads[0], grads[1])
+        for p, g, (m, v) in zip(params, grads, slots):
+            ops.adam_update(p, g, m, v, 1e-3, 0.9, 0.999, 1e-7)
         ops.count_correct(z, yb)
+    return time.perf_counter() - start
 
-    return median_time(step, repeats=7, min_seconds=0.2)
+
+def step_overhead(x, y, images=6400, pairs=5):
+    """(tinynet fit us/step, kernels-only us/step), each the median over ``pairs``
+    runs taken alternately, so that both see the same machine load."""
+    x, y = x[:images], y[:images]
+    model = build([128])
+    model.fit(x[:64], y[:64], epochs=1, verbose=0)
+    order = np.random.default_rng(0).permutation(len(x))
+    kernels_only_epoch(x, y, order)
+    steps = -(-len(x) // 32)
+    fit_times, kernel_times = [], []
+    for _ in range(pairs):
+        start = time.perf_counter()
+        model.fit(x, y, epochs=1, batch_size=32, verbose=0)
+        fit_times.append((time.perf_counter() - start) / steps * 1e6)
+        kernel_times.append(kernels_only_epoch(x, y, order) / steps * 1e6)
+    return float(np.median(fit_times)), float(np.median(kernel_times))
 
 
 FIRST_STEP = """

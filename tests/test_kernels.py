@@ -55,8 +55,10 @@ def test_dense_forward(data, n, i, o, relu):
 def test_dense_backward(data, n, i, o, relu, need_dx):
     x, w = data.draw(matrix(n, i)), data.draw(matrix(i, o))
     y, dy = data.draw(matrix(n, o)), data.draw(matrix(n, o))
-    got = NUMBA.dense_backward(x, w, y, dy, relu, need_dx)
-    want = NUMPY.dense_backward(x, w, y, dy, relu, need_dx)
+    got = [np.full((i, o), np.nan, np.float32), np.full(o, np.nan, np.float32)]  # must be overwritten
+    want = [np.empty((i, o), np.float32), np.empty(o, np.float32)]
+    got.append(NUMBA.dense_backward(x, w, y, dy, relu, need_dx, *got))
+    want.append(NUMPY.dense_backward(x, w, y, dy, relu, need_dx, *want))
     dz = np.abs(dy)
     assert_close(got[0], want[0], np.abs(x).T @ dz)
     assert_close(got[1], want[1], dz.sum(axis=0))

@@ -7,12 +7,14 @@ Backward:  dZ = dY * (Y > 0) if relu else dY          (ReLU's gradient is 0 or 1
            db = sum of dZ over the batch   (o,)
            dX = dZ @ W.T   (n, i)   - only when ``need_dx``: the first layer's
                                       input is data, and nothing needs its gradient.
+dW and db are written into arrays the layer allocated once (its ``grads``):
+a fresh 1.6 MB dW every step cost page faults that made training 2.5x slower.
 """
 import numpy as np
 from numba import prange
 
 from ._jit import kernel, parallel_kernel, parts_for, split
-from .matmul import _nn, matmul_nt_numba, matmul_tn_numba
+from .matmul import _nn, matmul_nt_numba, tn_into
 
 
 def dense_forward_numpy(x, w, b, relu):
@@ -53,23 +55,22 @@ def _dense_rows(x, w, b, relu, y):
                 row[j] = max(row[j], np.float32(0.0))
 
 
-def dense_backward_numpy(x, w, y, dy, relu, need_dx):
-    """Returns (dW, db, dX); dX is None when ``need_dx`` is False."""
+def dense_backward_numpy(x, w, y, dy, relu, need_dx, dw, db):
+    """Fills dW (i, o) and db (o,); returns dX (n, i), or None when not ``need_dx``."""
     dz = dy * (y > 0) if relu else dy
-    dw = x.T @ dz
-    db = dz.sum(axis=0)
-    dx = dz @ w.T if need_dx else None
-    return dw, db, dx
+    np.matmul(x.T, dz, out=dw)
+    np.sum(dz, axis=0, out=db)
+    return dz @ w.T if need_dx else None
 
 
 @kernel
-def dense_backward_numba(x, w, y, dy, relu, need_dx):
+def dense_backward_numba(x, w, y, dy, relu, need_dx, dw, db):
     """Optimisations: the ReLU mask and the bias gradient come from one pass over
-    dY; the products use the blocked kernels without transposed copies; dX is
-    skipped when nothing needs it."""
+    dY; the products use the blocked, threaded kernels without transposed copies;
+    dX is skipped when nothing needs it."""
     n, o = dy.shape
     dz = np.empty((n, o), dtype=np.float32)
-    db = np.zeros(o, dtype=np.float32)
+    db[:] = 0
     for r in range(n):
         for j in range(o):
             g = dy[r, j]
@@ -77,6 +78,5 @@ def dense_backward_numba(x, w, y, dy, relu, need_dx):
                 g = np.float32(0.0)
             dz[r, j] = g
             db[j] += g
-    dw = matmul_tn_numba(x, dz)
-    dx = matmul_nt_numba(dz, w) if need_dx else None
-    return dw, db, dx
+    tn_into(x, dz, dw)
+    return matmul_nt_numba(dz, w) if need_dx else None

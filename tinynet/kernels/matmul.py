@@ -85,15 +85,26 @@ def matmul_tn_numpy(a, b):
     return a.T @ b
 
 
-@parallel_kernel
+@kernel
 def matmul_tn_numba(a, b):
     """C = A.T @ B.   A (k, m), B (k, n) -> C (m, n), float32. No copy of A.T is made.
 
+    Optimisations: see ``tn_into``.
+    """
+    c = np.empty((a.shape[1], b.shape[1]), dtype=np.float32)
+    tn_into(a, b, c)
+    return c
+
+
+@parallel_kernel
+def tn_into(a, b, c):
+    """C = A.T @ B written into ``c`` (m, n); the Dense backward's dW = X.T @ dZ.
+
     Optimisations: as ``matmul_numba``; a thread's share is a block of columns of
-    A, which are the rows of C it writes.
+    A, which are the rows of C it writes. C is not zeroed first: for dW (as big as
+    the weights, k only the batch) a zeroing pass was a third of the memory traffic.
     """
     k, m = a.shape
-    c = np.zeros((m, b.shape[1]), dtype=np.float32)
     parts = parts_for(m, m * k * b.shape[1], 4)
     if parts == 1:
         _tn(a, b, c)
@@ -101,29 +112,39 @@ def matmul_tn_numba(a, b):
         for t in prange(parts):
             lo, hi = split(t, parts, m, 4)
             _tn(a[:, lo:hi], b, c[lo:hi])
-    return c
 
 
 @kernel
 def _tn(a, b, c):
-    """C += A.T @ B, one thread's share: the 4x4 scheme of ``_nn`` with A read by columns."""
+    """C = A.T @ B, one thread's share: the 4x4 scheme of ``_nn`` with A read by
+    columns. The first 4 steps of k assign C's block instead of adding to it."""
     k, m = a.shape
     n = b.shape[1]
     k4 = k - k % 4
     for i in range(0, m - m % 4, 4):
         c0, c1, c2, c3 = c[i], c[i + 1], c[i + 2], c[i + 3]
+        if k4 == 0:
+            c[i:i + 4] = 0
         for p in range(0, k4, 4):
             b0, b1, b2, b3 = b[p], b[p + 1], b[p + 2], b[p + 3]
             a00, a01, a02, a03 = a[p, i], a[p + 1, i], a[p + 2, i], a[p + 3, i]
             a10, a11, a12, a13 = a[p, i + 1], a[p + 1, i + 1], a[p + 2, i + 1], a[p + 3, i + 1]
             a20, a21, a22, a23 = a[p, i + 2], a[p + 1, i + 2], a[p + 2, i + 2], a[p + 3, i + 2]
             a30, a31, a32, a33 = a[p, i + 3], a[p + 1, i + 3], a[p + 2, i + 3], a[p + 3, i + 3]
-            for j in range(n):
-                x0, x1, x2, x3 = b0[j], b1[j], b2[j], b3[j]
-                c0[j] += a00 * x0 + a01 * x1 + a02 * x2 + a03 * x3
-                c1[j] += a10 * x0 + a11 * x1 + a12 * x2 + a13 * x3
-                c2[j] += a20 * x0 + a21 * x1 + a22 * x2 + a23 * x3
-                c3[j] += a30 * x0 + a31 * x1 + a32 * x2 + a33 * x3
+            if p == 0:
+                for j in range(n):
+                    x0, x1, x2, x3 = b0[j], b1[j], b2[j], b3[j]
+                    c0[j] = a00 * x0 + a01 * x1 + a02 * x2 + a03 * x3
+                    c1[j] = a10 * x0 + a11 * x1 + a12 * x2 + a13 * x3
+                    c2[j] = a20 * x0 + a21 * x1 + a22 * x2 + a23 * x3
+                    c3[j] = a30 * x0 + a31 * x1 + a32 * x2 + a33 * x3
+            else:
+                for j in range(n):
+                    x0, x1, x2, x3 = b0[j], b1[j], b2[j], b3[j]
+                    c0[j] += a00 * x0 + a01 * x1 + a02 * x2 + a03 * x3
+                    c1[j] += a10 * x0 + a11 * x1 + a12 * x2 + a13 * x3
+                    c2[j] += a20 * x0 + a21 * x1 + a22 * x2 + a23 * x3
+                    c3[j] += a30 * x0 + a31 * x1 + a32 * x2 + a33 * x3
         for p in range(k4, k):
             bp = b[p]
             for j in range(n):
@@ -133,6 +154,7 @@ def _tn(a, b, c):
                 c3[j] += a[p, i + 3] * bp[j]
     for i in range(m - m % 4, m):
         ci = c[i]
+        ci[:] = 0
         for p in range(k):
             api = a[p, i]
             bp = b[p]

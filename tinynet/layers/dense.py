@@ -69,13 +69,20 @@ class Dense(Layer):
             return self._dense_backward(dy, relu=self.activation == "relu")
         return self._dense_backward(self._backward(self.z, self.a, dy), relu=False)
 
+    def _grad_buffer(self, name, shape):
+        """The array that backward writes dL/d``name`` into, allocated once (and again
+        only if the parameter's dtype changes, as in the float64 gradient checks)."""
+        dtype = self.kernel.dtype
+        grad = self.grads.get(name)
+        if grad is None or grad.dtype != dtype or grad.shape != shape:
+            grad = self.grads[name] = np.empty(shape, dtype)
+        return grad
+
     def _dense_backward(self, dz, relu):
-        dw, db, dx = backend.ops.dense_backward(self.x, self.kernel, self.a, dz, relu,
-                                                self.needs_input_grad)
-        self.grads["kernel"] = dw
-        if self.use_bias:
-            self.grads["bias"] = db
-        return dx
+        dw = self._grad_buffer("kernel", self.kernel.shape)
+        # Without a bias the kernel still sums dz (one cheap pass) into a throw-away array.
+        db = self._grad_buffer("bias", (self.units,)) if self.use_bias else np.empty(self.units, dw.dtype)
+        return backend.ops.dense_backward(self.x, self.kernel, self.a, dz, relu, self.needs_input_grad, dw, db)
 
     # A softmax output hands its logits to the loss (see Sequential.compute_gradients).
     @property
