@@ -9,7 +9,7 @@
 # | --- | --- | --- |
 # | Under-fitting (too simple) | Dense(10) | 7,850 |
 # | Balanced (the notebook's model) | Dense(128, relu) -> Dense(10) | 101,770 |
-# | Over-fitting (too complex) | 512 -> 512 -> 256 -> 128 -> 10 | 831,498 |
+# | Over-fitting (too complex) | 512 -> 512 -> 256 -> 128 -> 10 | 830,090 |
 #
 # Run it: `python lessons/02_capacity.py` (about 40 s), or `--quick` for a smoke test.
 

@@ -29,13 +29,15 @@ import matplotlib.pyplot as plt  # noqa: E402
 class Lesson:
     """Options, output folder and timer of one lesson.
 
-    defaults / quick: {option: value} for a full run and for --quick.
+    defaults / quick: {option: value} for a full run and for --quick; the options
+    are among epochs, subset and repeats. --seed, --quick and --out always exist.
     """
 
     def __init__(self, name, description, defaults, quick):
         parser = argparse.ArgumentParser(description=description)
-        parser.add_argument("--epochs", type=int, help=f"epochs per model (default {defaults['epochs']})")
-        parser.add_argument("--subset", type=int, help=f"training images (default {defaults['subset']})")
+        helps = {"epochs": "epochs per model", "subset": "training images", "repeats": "timing repeats"}
+        for option, value in defaults.items():
+            parser.add_argument(f"--{option}", type=int, help=f"{helps[option]} (default {value})")
         parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
         parser.add_argument("--quick", action="store_true", help="tiny settings for a smoke test")
         parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "out", name),
@@ -43,11 +45,12 @@ class Lesson:
         # In a notebook sys.argv belongs to the kernel: use the defaults.
         args, _ = parser.parse_known_args([] if "ipykernel" in sys.modules else None)
         chosen = quick if args.quick else defaults
-        self.epochs = args.epochs if args.epochs is not None else chosen["epochs"]
-        self.subset = args.subset if args.subset is not None else chosen["subset"]
-        for name_, value in (("epochs", self.epochs), ("subset", self.subset)):
+        for option in defaults:  # self.epochs, self.subset, ...: the option given, else the default
+            value = getattr(args, option)
+            value = chosen[option] if value is None else value
             if value < 1:
-                parser.error(f"--{name_} must be a positive integer, got {value}")
+                parser.error(f"--{option} must be a positive integer, got {value}")
+            setattr(self, option, value)
         self.seed, self.quick, self.out = args.seed, args.quick, args.out
         os.makedirs(self.out, exist_ok=True)
         self.started = time.perf_counter()

@@ -79,11 +79,11 @@ def accuracy_bars(names, train_acc, test_acc, highlight=None,
     _label_bars(ax1, ax1.bar(x + width / 2, test_acc, width, label=test_label, color="tab:blue",
                              edgecolor="black"))
     low = min(min(train_acc), min(test_acc))
-    ax1.set_ylim(max(0.0, low - 0.05), 1.03)
+    ax1.set_ylim(max(0.0, low - 0.05), 1.0 + 0.3 * (1.0 - max(0.0, low - 0.05)))  # room for the legend
     ax1.set_xticks(x, names)
     ax1.set_ylabel("accuracy")
     ax1.set_title("Final accuracy")
-    ax1.legend(loc="lower right")
+    ax1.legend(loc="upper center", ncol=2, fontsize=9)
     ax1.grid(True, axis="y", alpha=0.3)
     gaps = np.asarray(train_acc) - np.asarray(test_acc)
     colors = ["gold" if n == highlight else "lightgray" for n in names]

@@ -1,0 +1,108 @@
+# %% [markdown]
+# # Lesson 4: from a triple loop to a fast kernel
+#
+# A Dense layer's forward pass is a matrix product, Y = X W: for the seed model,
+# X is 32 x 784 (a batch of images) and W is 784 x 128, about 3.2 million
+# multiply-adds. This lesson times four ways to compute it:
+#
+# 1. the textbook triple loop in plain Python;
+# 2. the same loop compiled by Numba - no longer interpreted, but still in an
+#    order that reads W down its columns, one value at a time;
+# 3. tinynet's kernel (`tinynet.kernels.matmul`), which
+#    * **blocks**: loads a 4 x 4 block of X into registers and reuses every value
+#      loaded from W four times,
+#    * **vectorises**: its innermost loop walks along contiguous rows, so the CPU
+#      handles 16 floats per instruction (AVX-512),
+#    * **threads**: big products are split by rows over the cores;
+# 4. NumPy's `@`, which calls OpenBLAS, decades of tuning in assembly.
+#
+# Then **fusion**: the Dense forward adds the bias and applies ReLU while the
+# output is still in cache, instead of three passes over memory.
+
+# %%
+import time
+
+import numba
+import numpy as np
+from lesson_kit import Lesson, plt
+
+from tinynet.kernels import NUMBA, NUMPY
+
+lesson = Lesson("04_kernels", "From a triple loop to a fast kernel",
+                defaults={"repeats": 5}, quick={"repeats": 1})
+
+
+def python_matmul(a, b):
+    """C = A @ B, one multiply-add at a time."""
+    m, k = a.shape
+    n = b.shape[1]
+    c = np.zeros((m, n), dtype=np.float32)
+    for i in range(m):
+        for j in range(n):
+            s = 0.0
+            for p in range(k):
+                s += a[i, p] * b[p, j]
+            c[i, j] = s
+    return c
+
+
+numba_naive = numba.njit(python_matmul)
+
+
+def timed(fn, repeats):
+    fn()  # the first call compiles (Numba) or warms caches
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+rng = np.random.default_rng(lesson.seed)
+x = rng.standard_normal((32, 784), dtype=np.float32)
+w = rng.standard_normal((784, 128), dtype=np.float32) * 0.05
+b = np.zeros(128, np.float32)
+flops = 2 * 32 * 784 * 128
+
+# %% [markdown]
+# Pure Python is far too slow for the full product; it gets a slice of it (8 of the
+# 32 rows) and its time is scaled up to the whole.
+
+# %%
+rows = 2 if lesson.quick else 8
+results = {
+    "Python triple loop": timed(lambda: python_matmul(x[:rows], w), 1) * 32 / rows,
+    "Numba triple loop": timed(lambda: numba_naive(x, w), lesson.repeats),
+    "tinynet kernel": timed(lambda: NUMBA.matmul(x, w), lesson.repeats * 20),
+    "NumPy / BLAS": timed(lambda: NUMPY.matmul(x, w), lesson.repeats * 20),
+}
+assert np.allclose(NUMBA.matmul(x, w), x @ w, atol=1e-3)
+for name, seconds in results.items():
+    print(f"{name:20} {seconds * 1e6:12.1f} us   {flops / seconds / 1e9:8.2f} GFLOP/s")
+
+# %% [markdown]
+# ## Fusion
+# `x @ w + b` then `np.maximum(., 0)` writes the 32 x 128 output three times and
+# allocates twice; tinynet's `dense_forward` writes it once.
+
+# %%
+fused = timed(lambda: NUMBA.dense_forward(x, w, b, True), lesson.repeats * 20)
+unfused = timed(lambda: np.maximum(x @ w + b, 0), lesson.repeats * 20)
+print(f"NumPy: matmul, + bias, ReLU    {unfused * 1e6:8.1f} us")
+print(f"tinynet fused dense_forward    {fused * 1e6:8.1f} us")
+
+# %%
+fig, ax = plt.subplots(figsize=(9, 4.5))
+names = list(results) + ["tinynet fused Dense"]
+values = [v * 1e6 for v in results.values()] + [fused * 1e6]
+bars = ax.barh(names, values, color=["tab:gray", "tab:orange", "tab:green", "tab:blue", "tab:olive"])
+ax.set_xscale("log")
+ax.set_xlabel("microseconds for 32 x 784 x 128 (log scale, lower is better)")
+ax.set_title("One Dense forward pass, four ways")
+for bar, value in zip(bars, values):
+    ax.text(value * 1.1, bar.get_y() + bar.get_height() / 2, f"{value:,.0f} us", va="center", fontsize=9)
+ax.set_xlim(right=max(values) * 8)
+fig.tight_layout()
+lesson.save(fig, "kernels.png")
+lesson.finish()

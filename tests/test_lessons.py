@@ -1,0 +1,51 @@
+"""Every lesson runs with --quick (a smoke test: seconds, not the real settings),
+headless, writing its figures as PNG and lesson 2 its results.json."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+LESSONS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "lessons")
+EXPECTED = {
+    "01_first_model.py": ["raw_vs_normalised.png", "confusion_matrix.png", "misclassified.png",
+                          "first_layer_weights.png"],
+    "02_capacity.py": ["capacity_curves.png", "capacity_bars.png", "results.json"],
+    "03_backprop.py": [],
+    "04_kernels.py": ["kernels.png"],
+    "05_regularization.py": ["regularization_val_loss.png", "results.json"],
+}
+
+
+def run(lesson, out):
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    return subprocess.run([sys.executable, os.path.join(LESSONS, lesson), "--quick", "--out", str(out)],
+                          capture_output=True, text=True, env=env, timeout=600)
+
+
+@pytest.mark.parametrize("lesson", sorted(EXPECTED))
+def test_lesson_runs_quick_and_writes_its_figures(lesson, tmp_path):
+    done = run(lesson, tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "wall time:" in done.stdout
+    for name in EXPECTED[lesson]:
+        path = tmp_path / name
+        assert path.exists() and path.stat().st_size > 1000, f"{lesson} did not write {name}"
+        if name.endswith(".png"):
+            assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_capacity_results_hold_what_lesson_5_and_learners_need(tmp_path):
+    done = run("02_capacity.py", tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["settings"] == {"epochs": 2, "subset": 500, "seed": 0, "backend": "numba"}
+    assert list(results["models"]) == ["Under-fitting (too simple)", "Balanced (your model)",
+                                       "Over-fitting (too complex)"]
+    for model in results["models"].values():
+        assert set(model["history"]) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+        assert len(model["history"]["loss"]) == 2
+        assert model["gap"] == pytest.approx(model["train_accuracy"] - model["test_accuracy"])
+        assert 1 <= model["best_val_loss_epoch"] <= 2 and model["seconds"] > 0
+    assert "Final Test Accuracy:" in done.stdout and "validation loss lowest at epoch" in done.stdout
