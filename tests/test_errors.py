@@ -5,11 +5,23 @@ state and compiled settings."""
 import numpy as np
 import pytest
 
+import os
+import tempfile
+
 import tinynet
 from tinynet import layers
-from tinynet.models import Sequential
+from tinynet.callbacks import EarlyStopping, ModelCheckpoint
+from tinynet.datasets import mnist
+from tinynet.models import Sequential, load_model
 
 from .helpers import seed_model, toy_digits
+
+_TMP = tempfile.mkdtemp()
+OTHER_WEIGHTS = os.path.join(_TMP, "other.npz")
+seed_model(hidden=3, compile=False).save_weights(OTHER_WEIGHTS)
+DAMAGED = os.path.join(_TMP, "damaged.npz")
+with open(DAMAGED, "wb") as _f:
+    _f.write(b"PK\x03\x04 not really a zip")
 
 X, Y = toy_digits(40)
 XF = X.astype(np.float32) / 255
@@ -81,6 +93,15 @@ MODEL_CASES = [
     ("metrics not a list", lambda m: m.compile(loss="mse", metrics="accuracy"), TypeError, ["`metrics`"]),
     ("missing loss", lambda m: m.compile(optimizer="adam"), ValueError, ["`loss`", "loss=None"]),
     ("wrong set_weights", lambda m: m.set_weights(m.get_weights()[:-1]), ValueError, ["expects weights of shapes"]),
+    ("misspelled monitor", lambda m: m.fit(X, Y, verbose=0, callbacks=[EarlyStopping(monitor="val_los")]),
+     ValueError, ["monitors 'val_los'", "Expected one of ['loss', 'accuracy']", "Received: monitor='val_los'"]),
+    ("checkpoint monitor without validation", lambda m: m.fit(
+        X, Y, verbose=0, callbacks=[ModelCheckpoint("/tmp/never.npz", save_best_only=True)]),
+     ValueError, ["ModelCheckpoint monitors 'val_loss'", "Expected one of"]),
+    ("load_weights of another model", lambda m: m.load_weights(OTHER_WEIGHTS), ValueError,
+     ["expects weights of shapes"]),
+    ("load_weights of a damaged file", lambda m: m.load_weights(DAMAGED), ValueError,
+     ["not a readable tinynet weights file", "truncated, damaged or of another kind"]),
 ]
 
 
@@ -125,6 +146,18 @@ LAYER_CASES = [
     (lambda: Sequential(["dense"]), TypeError, ["tinynet layer"]),
     (lambda: tinynet.set_backend("cuda"), ValueError, ["Unknown backend: 'cuda'", "['numba', 'numpy']"]),
     (lambda: tinynet.utils.set_random_seed(-1), ValueError, ["`seed`", "seed=-1"]),
+    (lambda: tinynet.set_num_threads(0), ValueError, ["`n`", "positive integer", "n=0"]),
+    (lambda: tinynet.set_num_threads(10_000), ValueError, ["`n`", "at most", "n=10000"]),
+    (lambda: mnist.load_data(path=DAMAGED), ValueError, ["Could not read MNIST from", "x_train"]),
+    (lambda: mnist.load_data(path=OTHER_WEIGHTS), ValueError, ["not an MNIST npz", "missing"]),
+    (lambda: load_model(DAMAGED), ValueError, ["not a readable tinynet model file"]),
+    (lambda: load_model(OTHER_WEIGHTS), ValueError, ["not a tinynet model file", "'config'"]),
+    (lambda: load_model(os.path.join(_TMP, "absent.npz")), FileNotFoundError, ["No tinynet model file at"]),
+    (lambda: Sequential([layers.Dense(3)]).save(os.path.join(_TMP, "x.npz")), ValueError, ["no weights yet"]),
+    (lambda: EarlyStopping(mode="up"), ValueError, ["`mode`", "['auto', 'max', 'min']", "mode='up'"]),
+    (lambda: EarlyStopping(patience=-2), ValueError, ["`patience`", "patience=-2"]),
+    (lambda: ModelCheckpoint("m.npz", mode="best"), ValueError, ["`mode`", "mode='best'"]),
+    (lambda: tinynet.optimizers.SGD(momentum=-0.5), ValueError, ["`momentum`", "momentum=-0.5"]),
 ]
 
 

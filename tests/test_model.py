@@ -176,7 +176,7 @@ def test_early_stopping_stops_and_restores_the_best_weights():
             snapshots.append(model.get_weights())
 
     stop = EarlyStopping(patience=2, restore_best_weights=True)
-    h = model.fit(x, y, epochs=6, callbacks=[FakeValLoss(), stop], verbose=0)
+    h = model.fit(x, y, epochs=6, callbacks=[FakeValLoss(), stop], validation_data=(x, y), verbose=0)
     assert h.epoch == [0, 1, 2, 3] and stop.stopped_epoch == 3 and stop.best_epoch == 1
     for got, want in zip(model.get_weights(), snapshots[1]):
         np.testing.assert_array_equal(got, want)

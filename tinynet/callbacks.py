@@ -28,12 +28,27 @@ class Callback:
     def on_train_batch_end(self, batch, logs=None): ...
 
 
+def _check_monitor(callback):
+    """Refuse, before training starts, to watch a figure that fit will not log."""
+    logged = (callback.params or {}).get("metrics", [])
+    if callback.monitor not in logged:
+        raise ValueError(f"{type(callback).__name__} monitors '{callback.monitor}', which fit will not log. "
+                         f"Expected one of {logged}. Received: monitor={callback.monitor!r}")
+
+
 class History(Callback):
-    """What ``fit`` returns: ``history`` maps each log name to one value per epoch."""
+    """What ``fit`` returns: ``history`` maps each log name to one value per epoch.
+
+    ``stop_reason``: None, or a dict (reason, epoch, batch, message) when training
+    stopped on a NaN or infinite loss or gradient. ``receipt``: seed, backend,
+    thread count, versions and a hash of the final weights.
+    """
 
     def __init__(self):
         self.epoch = []
         self.history = {}
+        self.stop_reason = None
+        self.receipt = None
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)
@@ -68,6 +83,7 @@ class EarlyStopping(Callback):
         self.start_from_epoch = int(start_from_epoch)
 
     def on_train_begin(self, logs=None):
+        _check_monitor(self)
         self.wait = 0
         self.stopped_epoch = 0
         self.best = np.inf if self.mode == "min" else -np.inf
@@ -80,12 +96,7 @@ class EarlyStopping(Callback):
         return value - self.min_delta > reference
 
     def on_epoch_end(self, epoch, logs=None):
-        value = (logs or {}).get(self.monitor)
-        if value is None:
-            raise ValueError(
-                f"EarlyStopping monitors '{self.monitor}', which fit did not log. "
-                f"Expected one of {sorted(logs or {})}. Received: monitor={self.monitor!r}"
-            )
+        value = logs[self.monitor]
         if self.restore_best_weights and self.best_weights is None:
             self.best_weights = self.model.get_weights()  # something to restore from
         if epoch < self.start_from_epoch:
@@ -109,3 +120,56 @@ class EarlyStopping(Callback):
                 print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
         if self.stopped_epoch and self.verbose:
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+
+
+class TerminateOnNaN(Callback):
+    """Stop training when a batch's loss is NaN or infinite, as Keras' does.
+
+    tinynet's ``fit`` already checks every batch before applying its update (see
+    ``History.stop_reason``); this callback is here so Keras code runs unchanged,
+    and acts on any loss that reaches it.
+    """
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not np.isfinite(loss):
+            print(f"Batch {batch}: Invalid loss, terminating training")
+            self.model.stop_training = True
+
+
+class ModelCheckpoint(Callback):
+    """Save the model after every epoch, or only when ``monitor`` improves.
+
+    ``filepath`` may hold ``{epoch}`` and log names, e.g. "model-{epoch:02d}.npz".
+    Each save is atomic (``Sequential.save``), so an interrupted run leaves the
+    last complete file.
+    """
+
+    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
+                 save_weights_only=False, mode="auto"):
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"Argument `mode` must be one of ['auto', 'max', 'min']. Received: mode={mode!r}")
+        self.filepath = str(filepath)
+        self.monitor = monitor
+        self.verbose = verbose
+        self.save_best_only = save_best_only
+        self.save_weights_only = save_weights_only
+        self.mode = ("max" if "acc" in monitor else "min") if mode == "auto" else mode
+        self.best = np.inf if self.mode == "min" else -np.inf
+
+    def on_train_begin(self, logs=None):
+        if self.save_best_only:
+            _check_monitor(self)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        path = self.filepath.format(epoch=epoch + 1, **logs)
+        if self.save_best_only:
+            value = logs[self.monitor]
+            better = value < self.best if self.mode == "min" else value > self.best
+            if not better:
+                return
+            self.best = value
+        if self.verbose:
+            print(f"Epoch {epoch + 1}: saving model to {path}")
+        (self.model.save_weights if self.save_weights_only else self.model.save)(path)

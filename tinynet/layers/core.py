@@ -47,6 +47,9 @@ class Activation(Layer):
         super().__init__(**kwargs)
         self.activation, self._forward, self._backward = activations.get(activation)
 
+    def get_config(self):
+        return {**super().get_config(), "activation": self.activation}
+
     def call(self, x, training=False):
         self.z = x
         self.a = self._forward(x)
@@ -74,6 +77,9 @@ class ReLU(Activation):
     def __init__(self, **kwargs):
         super().__init__("relu", **kwargs)
 
+    def get_config(self):
+        return Layer.get_config(self)
+
 
 class Softmax(Activation):
     """Softmax over the last axis as a layer."""
@@ -82,3 +88,6 @@ class Softmax(Activation):
         if axis != -1:
             raise ValueError(f"Softmax supports only the last axis. Received: axis={axis!r}")
         super().__init__("softmax", **kwargs)
+
+    def get_config(self):
+        return Layer.get_config(self)

@@ -30,6 +30,11 @@ class Dense(Layer):
         self.units = int(units)
         self.use_bias = bool(use_bias)
 
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "activation": self.activation,
+                "use_bias": self.use_bias, "kernel_initializer": self.kernel_initializer.__name__,
+                "bias_initializer": self.bias_initializer.__name__}
+
     def build(self, input_shape):
         if len(input_shape) != 1:
             raise ValueError(

@@ -22,6 +22,9 @@ class Dropout(Layer):
         self._rng = np.random.default_rng(seed) if seed is not None else None
         self.mask = None
 
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
     def call(self, x, training=False):
         if not training or self.rate == 0:
             self.mask = None

@@ -98,6 +98,13 @@ class Layer:
         for current, new in zip(self.params.values(), checked):
             current[...] = new  # in place: the optimizer's references stay valid
 
+    def get_config(self):
+        """The arguments that rebuild this layer (``type(layer)(**config)``)."""
+        config = {"name": self.name}
+        if self.input_shape is not None:
+            config["input_shape"] = list(self.input_shape)
+        return config
+
     def count_params(self):
         return int(sum(p.size for p in self.params.values()))
 

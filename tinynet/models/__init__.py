@@ -1,4 +1,5 @@
 """Models, named as in ``keras.models``."""
+from .saving import load_model
 from .sequential import Sequential
 
-__all__ = ["Sequential"]
+__all__ = ["Sequential", "load_model"]

@@ -14,6 +14,7 @@ import numpy as np
 from .. import losses, optimizers
 from .. import metrics as metrics_lib
 from ..layers import InputLayer, Layer
+from . import saving
 from . import summary as _summary
 from . import training
 
@@ -143,6 +144,22 @@ class Sequential:
         """Every parameter's gradient, in the order of ``get_weights``."""
         return [layer.grads[name] for layer in self.layers for name in layer.params]
 
+    def gradients_finite(self):
+        """True when the last backward pass produced no NaN or inf.
+
+        Checks each layer's smallest gradient, its bias: db is the sum of dz over
+        the batch, so a NaN or inf anywhere in a layer's dz reaches it, and the
+        100k-entry kernel gradients need no scan. (An overflow inside X.T @ dz
+        alone, with every dz finite, would not be seen; the loss check in ``fit``
+        catches what follows from it.)
+        """
+        for layer in self.layers:
+            if layer.grads:
+                smallest = min(layer.grads.values(), key=np.size)
+                if not np.isfinite(smallest).all():
+                    return False
+        return True
+
     def train_step(self, x, y):
         """One step of gradient descent on a batch. Returns (per-sample losses, output)."""
         sample_losses, out = self.compute_gradients(x, y)
@@ -165,6 +182,17 @@ class Sequential:
     def predict(self, x, batch_size=32, verbose=0):
         """The model's outputs for x, batch by batch, as float32 (n, *output_shape)."""
         return training.predict(self, x, batch_size=batch_size, verbose=verbose)
+
+    def save(self, path):
+        """Write architecture, weights, optimizer state and compile settings to one
+        file, atomically. See ``tinynet.models.saving``."""
+        saving.save_model(self, path)
+
+    def save_weights(self, path):
+        saving.save_weights(self, path)
+
+    def load_weights(self, path):
+        saving.load_weights(self, path)
 
     def summary(self, print_fn=print):
         print_fn(_summary.table(self))

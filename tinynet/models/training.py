@@ -17,6 +17,7 @@ from ..callbacks import Callback, History
 from ..losses import CategoricalCrossentropy
 from ..utils.checks import as_float_inputs, fraction, non_negative_int, positive_int, same_length
 from ..utils.progbar import Progbar
+from ..utils import random as random_state
 from ..utils.random import generator
 
 
@@ -180,9 +181,12 @@ def fit(model, x, y, *, epochs, batch_size, validation_data, validation_split, s
     history = History()
     callbacks = callbacks + [history]
     steps = math.ceil(len(x) / batch_size)
+    log_names = ["loss"] + list(model.metric_names)
+    log_names += [f"val_{name}" for name in log_names] if val is not None else []
     for cb in callbacks:
         cb.set_model(model)
-        cb.set_params({"epochs": epochs, "steps": steps, "verbose": verbose})
+        cb.set_params({"epochs": epochs, "steps": steps, "verbose": verbose, "metrics": log_names})
+    for cb in callbacks:  # a callback may refuse here (say, a misspelled monitor): nothing trained yet
         cb.on_train_begin()
     model.stop_training = False
     batch_logs_wanted = any(type(cb).on_train_batch_end is not Callback.on_train_batch_end
@@ -203,14 +207,21 @@ def fit(model, x, y, *, epochs, batch_size, validation_data, validation_split, s
                 idx = order[start:stop]
                 xb = np.take(x, idx, axis=0, out=buffer[: stop - start], mode="clip")
                 yb, lb = y[idx], None if labels is None else labels[idx]
-            sample_losses, out = model.train_step(xb, yb)
+            sample_losses, out = model.compute_gradients(xb, yb)
             batch_loss = sample_losses.mean(dtype=np.float32)
+            if not (np.isfinite(batch_loss) and model.gradients_finite()):
+                history.stop_reason = _stop_on_nonfinite(epoch, step, batch_loss, verbose)
+                model.stop_training = True
+                break
+            model.optimizer.apply(model._params, model.gradients())
             means.add(batch_loss, [metrics.count_correct(k, out, lb) for k in kinds], stop - start)
             if batch_logs_wanted or bar.due():
                 logs = means.logs()
                 bar.update(step + 1, logs)
                 for cb in callbacks:
                     cb.on_train_batch_end(step, logs)
+        if history.stop_reason is not None:
+            break
         logs = means.logs()
         if val is not None:
             logs.update(_run_inference(model, val[0], val[1], val_labels, kinds, batch_size, 0).logs("val_"))
@@ -221,8 +232,37 @@ def fit(model, x, y, *, epochs, batch_size, validation_data, validation_split, s
             break
     for cb in callbacks:
         cb.on_train_end()
+    history.receipt = receipt(model)
     model.history = history
     return history
+
+
+def _stop_on_nonfinite(epoch, step, batch_loss, verbose):
+    """Say why training stops; the update of this batch was not applied."""
+    what = "loss" if not np.isfinite(batch_loss) else "gradient"
+    message = (f"Epoch {epoch + 1}, batch {step + 1}: the {what} became NaN or infinite, so training "
+               "stopped and the weights from before this batch were kept. Usual causes: a learning "
+               "rate that is too high (try one 10x smaller), or inputs that are not normalised "
+               "(divide pixel values by 255).")
+    print(message)
+    return {"reason": "non-finite " + what, "epoch": epoch, "batch": step, "message": message}
+
+
+def receipt(model):
+    """What decides a run's numbers, and a fingerprint of its final weights, so two
+    runs can be compared at a glance."""
+    import hashlib
+
+    import numba
+
+    import tinynet
+
+    digest = hashlib.sha256()
+    for w in model.get_weights():
+        digest.update(np.ascontiguousarray(w).tobytes())
+    return {"seed": random_state.current_seed(), "backend": tinynet.get_backend(),
+            "threads": tinynet.get_num_threads(), "tinynet": tinynet.__version__,
+            "numpy": np.__version__, "numba": numba.__version__, "weights_sha256": digest.hexdigest()[:16]}
 
 
 def evaluate(model, x, y, *, batch_size, verbose):

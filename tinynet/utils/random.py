@@ -9,14 +9,16 @@ import random
 import numpy as np
 
 _generator = np.random.default_rng()
+_seed = None
 
 
 def set_random_seed(seed):
     """Seed tinynet, Python's ``random`` and NumPy's global state, like Keras does."""
-    global _generator
+    global _generator, _seed
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"Argument `seed` must be a non-negative integer. Received: seed={seed!r}")
     _generator = np.random.default_rng(int(seed))
+    _seed = int(seed)
     random.seed(int(seed))
     np.random.seed(int(seed) % 2**32)
 
@@ -24,3 +26,18 @@ def set_random_seed(seed):
 def generator():
     """The generator that tinynet draws from now."""
     return _generator
+
+
+def current_seed():
+    """The last seed given to ``set_random_seed`` (None if it was never called)."""
+    return _seed
+
+
+def get_state():
+    """The generator's position, as plain integers (JSON-able), for saving."""
+    return _generator.bit_generator.state
+
+
+def set_state(state):
+    """Put the generator back where ``get_state`` found it."""
+    _generator.bit_generator.state = state
