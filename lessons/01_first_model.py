@@ -59,8 +59,8 @@ raw = raw_model.fit(x_train, y_train, epochs=lesson.epochs, batch_size=32,
 # %%
 tinynet.utils.set_random_seed(lesson.seed)
 model = seed_model()
-norm = model.fit(x_train / 255.0, y_train, epochs=lesson.epochs, batch_size=32,
-                 validation_data=(x_test / 255.0, y_test))
+norm = model.fit(x_train.astype("float32") / 255.0, y_train, epochs=lesson.epochs, batch_size=32,
+                 validation_data=(x_test.astype("float32") / 255.0, y_test))
 
 # %%
 fig, axes = plotting._pyplot().subplots(1, 2, figsize=(13, 4.5))
@@ -79,7 +79,7 @@ for name, h in (("raw", raw), ("normalised", norm)):
 # A confusion matrix counts, for every true digit, what the model predicted.
 
 # %%
-probabilities = model.predict(x_test / 255.0)
+probabilities = model.predict(x_test.astype("float32") / 255.0)
 predicted = probabilities.argmax(axis=1)
 counts = plotting.confusion_matrix(y_test, predicted)
 lesson.save(plotting.plot_confusion_matrix(counts), "confusion_matrix.png")
