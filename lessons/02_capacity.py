@@ -19,7 +19,7 @@ import os
 import time
 
 import numpy as np
-from lesson_kit import Lesson
+from lesson_kit import REPO, Lesson
 
 import tinynet
 from tinynet import plotting
@@ -159,6 +159,30 @@ def analyse(results):
 
 analysis = analyse(results)
 print("\n" + analysis)
+
+# %% [markdown]
+# ## Against Keras
+# `tests/reference/keras_capacity.json` holds the same experiment run in Keras 3
+# (TensorFlow 2.21) with three seeds: the spread Keras itself shows. A difference
+# smaller than that spread is noise, not a difference between the frameworks.
+
+# %%
+KERAS = os.path.join(REPO, "tests", "reference", "keras_capacity.json")
+if (lesson.epochs, lesson.subset) != (50, 10_000):
+    print("\n(The Keras comparison needs the full settings: 50 epochs on 10,000 images.)")
+elif os.path.exists(KERAS):
+    with open(KERAS) as f:
+        keras_runs = json.load(f)
+    print(f"\nKeras {keras_runs['versions']['keras']}, seeds {keras_runs['settings']['seeds']} vs tinynet seed {lesson.seed}:")
+    print(f"{'model':28} {'figure':15} {'Keras min':>10} {'Keras max':>10} {'tinynet':>10}")
+    for name, r in results.items():
+        runs = [k for k in keras_runs["runs"] if k["model"] == name]
+        for figure in ("train_accuracy", "test_accuracy", "gap"):
+            values = [k[figure] for k in runs]
+            print(f"{name:28} {figure:15} {min(values):10.4f} {max(values):10.4f} {r[figure]:10.4f}")
+    keras_seconds = sum(k["seconds"] for k in keras_runs["runs"]) / len(keras_runs["settings"]["seeds"])
+    print(f"Keras trained the three models in {keras_seconds:.0f} s per seed; tinynet in "
+          f"{sum(r['seconds'] for r in results.values()):.0f} s.")
 
 # %% [markdown]
 # ## Results file

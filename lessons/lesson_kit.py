@@ -12,6 +12,8 @@ import time
 
 import matplotlib
 
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the tinynet checkout
+
 
 def interactive():
     """A notebook, or a terminal with a display: somewhere a figure can be shown."""
