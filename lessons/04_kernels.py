@@ -27,26 +27,14 @@ import numpy as np
 from lesson_kit import Lesson, plt
 
 from tinynet.kernels import NUMBA, NUMPY
+from tinynet.kernels.matmul import matmul_naive
 
 lesson = Lesson("04_kernels", "From a triple loop to a fast kernel",
                 defaults={"repeats": 5}, quick={"repeats": 1})
 
 
-def python_matmul(a, b):
-    """C = A @ B, one multiply-add at a time."""
-    m, k = a.shape
-    n = b.shape[1]
-    c = np.zeros((m, n), dtype=np.float32)
-    for i in range(m):
-        for j in range(n):
-            s = 0.0
-            for p in range(k):
-                s += a[i, p] * b[p, j]
-            c[i, j] = s
-    return c
-
-
-numba_naive = numba.njit(python_matmul)
+python_matmul = matmul_naive  # the textbook loop: read it in tinynet/kernels/matmul.py
+numba_naive = numba.njit(matmul_naive)
 
 
 def timed(fn, repeats):

@@ -47,7 +47,7 @@ def _dense_rows(x, w, b, relu, y):
     """y = relu?(x @ w + b) for one thread's rows."""
     for r in range(x.shape[0]):
         y[r] = b
-    _nn(x, w, y)
+    _nn(x, w, y, True)
     if relu:
         for r in range(y.shape[0]):
             row = y[r]

@@ -4,15 +4,31 @@ Forward:   Y  = X @ W        X (n, i), W (i, o)  -> (n, o)    ``matmul``
 Backward:  dW = X.T @ dY     X (n, i), dY (n, o) -> (i, o)    ``matmul_tn``
            dX = dY @ W.T     dY (n, o), W (i, o) -> (n, i)    ``matmul_nt``
 
-Each NumPy twin is one line and calls BLAS. Each Numba kernel is a serial loop
-nest (``_nn``, ``_tn``, ``_nt``) that works on 4x4 blocks held in registers, so
-every value loaded from memory is used 4 times; big products are cut into row
-pieces that run the same loop nest on separate threads.
+``matmul_naive`` is the textbook triple loop, for comparison (lesson 4 and the
+benchmark time it). Each NumPy twin is one line and calls BLAS. Each Numba kernel
+is a serial loop nest (``_nn``, ``_nt``) that works on 4x4 blocks held in
+registers, so every value loaded from memory is used 4 times; big products are
+cut into row pieces that run the same loop nest on separate threads.
 """
 import numpy as np
 from numba import prange
 
 from ._jit import kernel, parallel_kernel, parts_for, split
+
+
+def matmul_naive(a, b):
+    """C = A @ B, one multiply-add at a time, reading B down its columns: plain
+    Python (run it through ``numba.njit`` to see what compiling alone buys)."""
+    m, k = a.shape
+    n = b.shape[1]
+    c = np.zeros((m, n), dtype=np.float32)
+    for i in range(m):
+        for j in range(n):
+            s = 0.0
+            for p in range(k):
+                s += a[i, p] * b[p, j]
+            c[i, j] = s
+    return c
 
 
 def matmul_numpy(a, b):
@@ -28,42 +44,56 @@ def matmul_numba(a, b):
     when the product is big; C is written by one thread per row, so no locking.
     """
     m, k = a.shape
-    c = np.zeros((m, b.shape[1]), dtype=np.float32)
+    c = np.empty((m, b.shape[1]), dtype=np.float32)
     parts = parts_for(m, m * k * b.shape[1], 4)
     if parts == 1:
-        _nn(a, b, c)
+        _nn(a, b, c, False)
     else:
         for t in prange(parts):
             lo, hi = split(t, parts, m, 4)
-            _nn(a[lo:hi], b, c[lo:hi])
+            _nn(a[lo:hi], b, c[lo:hi], False)
     return c
 
 
 @kernel
-def _nn(a, b, c):
-    """C += A @ B, one thread's share. Also the loop nest of the Dense forward.
+def _nn(a, b, c, accumulate):
+    """C += A @ B (``accumulate``) or C = A @ B: one thread's share of every product.
 
     4 rows of A x 4 steps of k are loaded into 16 scalars, then one sweep along a
     row of B updates 4 rows of C with 16 fused multiply-adds per column; the
-    innermost loop runs over contiguous columns, so LLVM vectorises it.
+    innermost loop runs over contiguous columns, so LLVM vectorises it. A may be
+    a transposed view (``X.T`` for dW): its values are read one at a time, so its
+    layout does not matter. Without ``accumulate`` the first 4 steps of k assign
+    C's block, which saves zeroing C first (for dW, as big as the weights, that
+    pass was a third of the memory traffic).
     """
     m, k = a.shape
     n = b.shape[1]
     k4 = k - k % 4
     for i in range(0, m - m % 4, 4):
         c0, c1, c2, c3 = c[i], c[i + 1], c[i + 2], c[i + 3]
+        if not accumulate and k4 == 0:
+            c[i:i + 4] = 0
         for p in range(0, k4, 4):
             b0, b1, b2, b3 = b[p], b[p + 1], b[p + 2], b[p + 3]
             a00, a01, a02, a03 = a[i, p], a[i, p + 1], a[i, p + 2], a[i, p + 3]
             a10, a11, a12, a13 = a[i + 1, p], a[i + 1, p + 1], a[i + 1, p + 2], a[i + 1, p + 3]
             a20, a21, a22, a23 = a[i + 2, p], a[i + 2, p + 1], a[i + 2, p + 2], a[i + 2, p + 3]
             a30, a31, a32, a33 = a[i + 3, p], a[i + 3, p + 1], a[i + 3, p + 2], a[i + 3, p + 3]
-            for j in range(n):
-                x0, x1, x2, x3 = b0[j], b1[j], b2[j], b3[j]
-                c0[j] += a00 * x0 + a01 * x1 + a02 * x2 + a03 * x3
-                c1[j] += a10 * x0 + a11 * x1 + a12 * x2 + a13 * x3
-                c2[j] += a20 * x0 + a21 * x1 + a22 * x2 + a23 * x3
-                c3[j] += a30 * x0 + a31 * x1 + a32 * x2 + a33 * x3
+            if p == 0 and not accumulate:
+                for j in range(n):
+                    x0, x1, x2, x3 = b0[j], b1[j], b2[j], b3[j]
+                    c0[j] = a00 * x0 + a01 * x1 + a02 * x2 + a03 * x3
+                    c1[j] = a10 * x0 + a11 * x1 + a12 * x2 + a13 * x3
+                    c2[j] = a20 * x0 + a21 * x1 + a22 * x2 + a23 * x3
+                    c3[j] = a30 * x0 + a31 * x1 + a32 * x2 + a33 * x3
+            else:
+                for j in range(n):
+                    x0, x1, x2, x3 = b0[j], b1[j], b2[j], b3[j]
+                    c0[j] += a00 * x0 + a01 * x1 + a02 * x2 + a03 * x3
+                    c1[j] += a10 * x0 + a11 * x1 + a12 * x2 + a13 * x3
+                    c2[j] += a20 * x0 + a21 * x1 + a22 * x2 + a23 * x3
+                    c3[j] += a30 * x0 + a31 * x1 + a32 * x2 + a33 * x3
         for p in range(k4, k):  # leftover k-steps
             bp = b[p]
             for j in range(n):
@@ -73,6 +103,8 @@ def _nn(a, b, c):
                 c3[j] += a[i + 3, p] * bp[j]
     for i in range(m - m % 4, m):  # leftover rows
         ci = c[i]
+        if not accumulate:
+            ci[:] = 0
         for p in range(k):
             aip = a[i, p]
             bp = b[p]
@@ -100,66 +132,17 @@ def matmul_tn_numba(a, b):
 def tn_into(a, b, c):
     """C = A.T @ B written into ``c`` (m, n); the Dense backward's dW = X.T @ dZ.
 
-    Optimisations: as ``matmul_numba``; a thread's share is a block of columns of
-    A, which are the rows of C it writes. C is not zeroed first: for dW (as big as
-    the weights, k only the batch) a zeroing pass was a third of the memory traffic.
+    Optimisations: the loop nest of ``matmul`` run on the transposed view A.T (no
+    copy); a thread's share is a block of columns of A, the rows of C it writes.
     """
     k, m = a.shape
     parts = parts_for(m, m * k * b.shape[1], 4)
     if parts == 1:
-        _tn(a, b, c)
+        _nn(a.T, b, c, False)
     else:
         for t in prange(parts):
             lo, hi = split(t, parts, m, 4)
-            _tn(a[:, lo:hi], b, c[lo:hi])
-
-
-@kernel
-def _tn(a, b, c):
-    """C = A.T @ B, one thread's share: the 4x4 scheme of ``_nn`` with A read by
-    columns. The first 4 steps of k assign C's block instead of adding to it."""
-    k, m = a.shape
-    n = b.shape[1]
-    k4 = k - k % 4
-    for i in range(0, m - m % 4, 4):
-        c0, c1, c2, c3 = c[i], c[i + 1], c[i + 2], c[i + 3]
-        if k4 == 0:
-            c[i:i + 4] = 0
-        for p in range(0, k4, 4):
-            b0, b1, b2, b3 = b[p], b[p + 1], b[p + 2], b[p + 3]
-            a00, a01, a02, a03 = a[p, i], a[p + 1, i], a[p + 2, i], a[p + 3, i]
-            a10, a11, a12, a13 = a[p, i + 1], a[p + 1, i + 1], a[p + 2, i + 1], a[p + 3, i + 1]
-            a20, a21, a22, a23 = a[p, i + 2], a[p + 1, i + 2], a[p + 2, i + 2], a[p + 3, i + 2]
-            a30, a31, a32, a33 = a[p, i + 3], a[p + 1, i + 3], a[p + 2, i + 3], a[p + 3, i + 3]
-            if p == 0:
-                for j in range(n):
-                    x0, x1, x2, x3 = b0[j], b1[j], b2[j], b3[j]
-                    c0[j] = a00 * x0 + a01 * x1 + a02 * x2 + a03 * x3
-                    c1[j] = a10 * x0 + a11 * x1 + a12 * x2 + a13 * x3
-                    c2[j] = a20 * x0 + a21 * x1 + a22 * x2 + a23 * x3
-                    c3[j] = a30 * x0 + a31 * x1 + a32 * x2 + a33 * x3
-            else:
-                for j in range(n):
-                    x0, x1, x2, x3 = b0[j], b1[j], b2[j], b3[j]
-                    c0[j] += a00 * x0 + a01 * x1 + a02 * x2 + a03 * x3
-                    c1[j] += a10 * x0 + a11 * x1 + a12 * x2 + a13 * x3
-                    c2[j] += a20 * x0 + a21 * x1 + a22 * x2 + a23 * x3
-                    c3[j] += a30 * x0 + a31 * x1 + a32 * x2 + a33 * x3
-        for p in range(k4, k):
-            bp = b[p]
-            for j in range(n):
-                c0[j] += a[p, i] * bp[j]
-                c1[j] += a[p, i + 1] * bp[j]
-                c2[j] += a[p, i + 2] * bp[j]
-                c3[j] += a[p, i + 3] * bp[j]
-    for i in range(m - m % 4, m):
-        ci = c[i]
-        ci[:] = 0
-        for p in range(k):
-            api = a[p, i]
-            bp = b[p]
-            for j in range(n):
-                ci[j] += api * bp[j]
+            _nn(a[:, lo:hi].T, b, c[lo:hi], False)
 
 
 def matmul_nt_numpy(a, b):

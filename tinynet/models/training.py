@@ -208,7 +208,8 @@ def fit(model, x, y, *, epochs, batch_size, validation_data, validation_split, s
                 xb = np.take(x, idx, axis=0, out=buffer[: stop - start], mode="clip")
                 yb, lb = y[idx], None if labels is None else labels[idx]
             sample_losses, out = model.compute_gradients(xb, yb)
-            batch_loss = sample_losses.mean(dtype=np.float32)
+            with np.errstate(over="ignore", invalid="ignore"):  # an inf loss is reported just below
+                batch_loss = sample_losses.mean(dtype=np.float32)
             if not (np.isfinite(batch_loss) and model.gradients_finite()):
                 history.stop_reason = _stop_on_nonfinite(epoch, step, batch_loss, verbose)
                 model.stop_training = True
