@@ -163,7 +163,7 @@ print("\n" + analysis)
 # %% [markdown]
 # ## Against Keras
 # `tests/reference/keras_capacity.json` holds the same experiment run in Keras 3
-# (TensorFlow 2.21) with three seeds: the spread Keras itself shows. A difference
+# (TensorFlow 2.21) with seven seeds: the spread Keras itself shows. A difference
 # smaller than that spread is noise, not a difference between the frameworks.
 
 # %%
