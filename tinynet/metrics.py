@@ -33,7 +33,7 @@ def resolve(name, loss, output_units):
 def class_labels(kind, y):
     """The integer class of each row of targets y, for counting correct predictions."""
     if kind == "sparse_categorical_accuracy":
-        return y.reshape(-1).astype(np.int64)
+        return y.reshape(-1).astype(np.int64, copy=False)  # sparse targets are already int64: no copy
     if kind == "categorical_accuracy":
         return y.argmax(axis=1)
     return (y.reshape(-1) > 0.5).astype(np.int64)
