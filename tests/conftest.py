@@ -15,6 +15,9 @@ import tinynet
 settings.register_profile(
     "tinynet", deadline=None, max_examples=int(os.environ.get("TINYNET_EXAMPLES", "40")),
     suppress_health_check=[HealthCheck.too_slow],
+    # In CI the examples are derived from the test's name, so a run is repeatable;
+    # locally they are random, so every run explores new inputs.
+    derandomize=bool(os.environ.get("CI")),
 )
 settings.load_profile("tinynet")
 
