@@ -109,7 +109,7 @@ for ax, (title, names) in zip(axes, groups):
                 linewidth=3 if name in baselines else 2, linestyle="--" if name in baselines else "-",
                 label=label)
     ax.set_title(f"{title}: validation loss")
-    ax.set_xlabel("epoch")
+    plotting.epoch_axis(ax)
     ax.set_ylabel("validation loss")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8)
@@ -127,6 +127,13 @@ for name, r in everything.items():
 if stopper.stopped_epoch:
     print(f"\nEarly stopping ended training after epoch {stopper.stopped_epoch + 1} and restored the "
           f"weights of epoch {stopper.best_epoch + 1}.")
+    stopped, full = everything["Over-fitting + EarlyStopping"], everything[OVERFIT]
+    print(f"Those weights have test loss {stopped['test_loss']:.4f} against {full['test_loss']:.4f} after "
+          f"all {lesson.epochs} epochs, and test accuracy {stopped['test_accuracy']:.4f} against "
+          f"{full['test_accuracy']:.4f}.")
+    if (stopped["test_loss"] < full["test_loss"]) != (stopped["test_accuracy"] > full["test_accuracy"]):
+        print("Lowest loss and highest accuracy are different models here: the loss also counts how "
+              "confident each answer is, accuracy only whether it is right.")
 with open(os.path.join(lesson.out, "results.json"), "w") as f:
     json.dump({"settings": {"epochs": lesson.epochs, "subset": lesson.subset, "seed": lesson.seed},
                "models": everything}, f, indent=1)

@@ -14,6 +14,13 @@ def _pyplot():
     return plt
 
 
+def epoch_axis(ax):
+    """Label the x axis 'epoch', with whole-number ticks only."""
+    from matplotlib.ticker import MaxNLocator
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("epoch")
+
+
 def _history(h):
     return h.history if hasattr(h, "history") else h
 
@@ -27,7 +34,7 @@ def plot_history(ax, history, metric, color="tab:blue", label=None, linewidth=2)
     if f"val_{metric}" in h:
         ax.plot(epochs, h[f"val_{metric}"], color=color, linewidth=linewidth, linestyle="--",
                 label=f"{prefix}validation")
-    ax.set_xlabel("epoch")
+    epoch_axis(ax)
     ax.set_ylabel(metric)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8)
