@@ -10,6 +10,8 @@ import numbers
 
 import numpy as np
 
+from .utils.checks import non_negative_int
+
 
 class Callback:
     model = None
@@ -26,6 +28,18 @@ class Callback:
     def on_epoch_begin(self, epoch, logs=None): ...
     def on_epoch_end(self, epoch, logs=None): ...
     def on_train_batch_end(self, batch, logs=None): ...
+
+
+def _mode(monitor, mode):
+    """'min' or 'max': how ``monitor`` improves. 'auto' means max for accuracies."""
+    if mode not in ("auto", "min", "max"):
+        raise ValueError(f"Argument `mode` must be one of ['auto', 'max', 'min']. Received: mode={mode!r}")
+    return ("max" if "acc" in monitor else "min") if mode == "auto" else mode
+
+
+def _improves(value, reference, mode, min_delta=0.0):
+    """True when ``value`` beats ``reference`` by more than ``min_delta``."""
+    return value + min_delta < reference if mode == "min" else value - min_delta > reference
 
 
 def _check_monitor(callback):
@@ -66,21 +80,16 @@ class EarlyStopping(Callback):
 
     def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
                  baseline=None, restore_best_weights=False, start_from_epoch=0):
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"Argument `mode` must be one of ['auto', 'max', 'min']. Received: mode={mode!r}")
-        for name, value in (("patience", patience), ("start_from_epoch", start_from_epoch)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-                raise ValueError(f"Argument `{name}` must be a non-negative integer. Received: {name}={value!r}")
+        self.mode = _mode(monitor, mode)
+        self.patience = non_negative_int("patience", patience)
+        self.start_from_epoch = non_negative_int("start_from_epoch", start_from_epoch)
         if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real):
             raise ValueError(f"Argument `min_delta` must be a number. Received: min_delta={min_delta!r}")
         self.monitor = monitor
         self.min_delta = abs(float(min_delta))
-        self.patience = int(patience)
         self.verbose = verbose
-        self.mode = ("max" if "acc" in monitor else "min") if mode == "auto" else mode
         self.baseline = baseline
         self.restore_best_weights = restore_best_weights
-        self.start_from_epoch = int(start_from_epoch)
 
     def on_train_begin(self, logs=None):
         _check_monitor(self)
@@ -90,11 +99,6 @@ class EarlyStopping(Callback):
         self.best_epoch = 0
         self.best_weights = None
 
-    def _improves(self, value, reference):
-        if self.mode == "min":
-            return value + self.min_delta < reference
-        return value - self.min_delta > reference
-
     def on_epoch_end(self, epoch, logs=None):
         value = logs[self.monitor]
         if self.restore_best_weights and self.best_weights is None:
@@ -102,11 +106,11 @@ class EarlyStopping(Callback):
         if epoch < self.start_from_epoch:
             return
         self.wait += 1
-        if self._improves(value, self.best):
+        if _improves(value, self.best, self.mode, self.min_delta):
             self.best, self.best_epoch = value, epoch
             if self.restore_best_weights:
                 self.best_weights = self.model.get_weights()
-            if self.baseline is None or self._improves(value, self.baseline):
+            if self.baseline is None or _improves(value, self.baseline, self.mode, self.min_delta):
                 self.wait = 0
                 return
         if self.wait >= self.patience and epoch > 0:
@@ -147,14 +151,12 @@ class ModelCheckpoint(Callback):
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
                  save_weights_only=False, mode="auto"):
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"Argument `mode` must be one of ['auto', 'max', 'min']. Received: mode={mode!r}")
+        self.mode = _mode(monitor, mode)
         self.filepath = str(filepath)
         self.monitor = monitor
         self.verbose = verbose
         self.save_best_only = save_best_only
         self.save_weights_only = save_weights_only
-        self.mode = ("max" if "acc" in monitor else "min") if mode == "auto" else mode
         self.best = np.inf if self.mode == "min" else -np.inf
 
     def on_train_begin(self, logs=None):
@@ -166,8 +168,7 @@ class ModelCheckpoint(Callback):
         path = self.filepath.format(epoch=epoch + 1, **logs)
         if self.save_best_only:
             value = logs[self.monitor]
-            better = value < self.best if self.mode == "min" else value > self.best
-            if not better:
+            if not _improves(value, self.best, self.mode):
                 return
             self.best = value
         if self.verbose:

@@ -8,11 +8,10 @@ Backward, for dy = dL/dy:
 ReLU and linear run fused inside the Dense kernels (``tinynet.kernels.dense``);
 other activations run after the kernel, from ``tinynet.activations``.
 """
-import numbers
-
 import numpy as np
 
 from .. import activations, backend, initializers
+from ..utils.checks import positive_int
 from .layer import Layer
 
 _FUSED = {"linear": False, "relu": True}  # activation -> the kernel's `relu` flag
@@ -21,13 +20,12 @@ _FUSED = {"linear": False, "relu": True}  # activation -> the kernel's `relu` fl
 class Dense(Layer):
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", **kwargs):
-        if isinstance(units, bool) or not isinstance(units, numbers.Integral) or units < 1:
-            raise ValueError(f"Argument `units` must be a positive integer. Received: units={units!r}")
+        units = positive_int("units", units)
         self.activation, self._forward, self._backward = activations.get(activation)
         self.kernel_initializer = initializers.get(kernel_initializer, "kernel_initializer")
         self.bias_initializer = initializers.get(bias_initializer, "bias_initializer")
         super().__init__(**kwargs)
-        self.units = int(units)
+        self.units = units
         self.use_bias = bool(use_bias)
 
     def get_config(self):

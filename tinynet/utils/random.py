@@ -8,6 +8,8 @@ import random
 
 import numpy as np
 
+from .checks import non_negative_int
+
 _generator = np.random.default_rng()
 _seed = None
 
