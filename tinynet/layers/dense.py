@@ -33,13 +33,18 @@ class Dense(Layer):
                 "use_bias": self.use_bias, "kernel_initializer": self.kernel_initializer.__name__,
                 "bias_initializer": self.bias_initializer.__name__}
 
-    def build(self, input_shape):
+    def _check_input_shape(self, input_shape):
+        """Dense takes (n, features), and once built only its own number of features."""
+        shown = ", ".join(map(str, input_shape))
         if len(input_shape) != 1:
-            raise ValueError(
-                f"Dense layer '{self.name}' expects inputs of shape (n, features). "
-                f"Received: input_shape=(n, {', '.join(map(str, input_shape))}); "
-                "add a Flatten layer before it."
-            )
+            raise ValueError(f"Dense layer '{self.name}' expects inputs of shape (n, features). "
+                             f"Received: input_shape=(n, {shown}); add a Flatten layer before it.")
+        if self.built and input_shape[0] != self.kernel.shape[0]:
+            raise ValueError(f"Layer '{self.name}' was built for inputs of shape (n, {self.kernel.shape[0]}). "
+                             f"Received: inputs of shape (n, {shown})")
+
+    def build(self, input_shape):
+        self._check_input_shape(input_shape)
         self.params["kernel"] = self.kernel_initializer((input_shape[0], self.units))
         if self.use_bias:
             self.params["bias"] = self.bias_initializer((self.units,))
@@ -54,6 +59,7 @@ class Dense(Layer):
         return self.params.get("bias")
 
     def compute_output_shape(self, input_shape):
+        self._check_input_shape(input_shape)
         return (self.units,)
 
     def _bias_or_zeros(self):

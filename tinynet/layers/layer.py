@@ -58,6 +58,7 @@ class Layer:
         raise NotImplementedError
 
     def compute_output_shape(self, input_shape):
+        """The shape of one output sample; raises if this layer cannot take ``input_shape``."""
         return tuple(input_shape)
 
     # -- shared by all layers ----------------------------------------------------------

@@ -25,6 +25,8 @@ class Sequential:
         self.layers = []
         self.input_shape = None  # of one sample, without the batch axis
         self.built = False
+        self._params = []  # every parameter array, in Keras' order (see _link_parameters)
+        self._first_trainable = 0
         self.compiled = False
         self.stop_training = False
         self.history = None
@@ -60,18 +62,10 @@ class Sequential:
         self._link_parameters()
 
     def output_shape_for(self, sample_shape):
-        """The output shape of one sample, computed without building anything."""
+        """The output shape of one sample, computed without building anything; each
+        layer raises here if it cannot take what the layer before it gives."""
         shape = tuple(sample_shape)
         for layer in self.layers:
-            if layer.built and isinstance(getattr(layer, "kernel", None), np.ndarray):
-                if len(shape) != 1 or shape[0] != layer.kernel.shape[0]:
-                    raise ValueError(
-                        f"Layer '{layer.name}' was built for inputs of shape (n, {layer.kernel.shape[0]}). "
-                        f"Received: inputs of shape (n, {', '.join(map(str, shape))})"
-                    )
-            elif hasattr(layer, "units") and len(shape) != 1:
-                raise ValueError(f"Dense layer '{layer.name}' expects inputs of shape (n, features). "
-                                 f"Received: (n, {', '.join(map(str, shape))}); add a Flatten layer.")
             shape = layer.compute_output_shape(shape)
         return shape
 
@@ -203,7 +197,7 @@ class Sequential:
     def set_weights(self, weights):
         """Set all weights, in ``get_weights`` order; shapes are all checked first."""
         weights = list(weights)
-        expected = [p.shape for p in getattr(self, "_params", [])]
+        expected = [p.shape for p in self._params]
         got = [np.shape(w) for w in weights]
         if got != expected:
             raise ValueError(f"Model '{self.name}' expects weights of shapes {expected}. "
@@ -213,7 +207,7 @@ class Sequential:
 
     @property
     def weights(self):
-        return list(getattr(self, "_params", []))
+        return list(self._params)
 
     def count_params(self):
         return int(sum(layer.count_params() for layer in self.layers))
