@@ -73,11 +73,16 @@ def _config(model, with_optimizer):
     return config
 
 
-def save_model(model, path):
+def _weight_arrays(model, method):
+    """{'weight_0': ..., ...} in ``get_weights`` order, or a clear error if there are none yet."""
     if not model.built:
-        raise ValueError(f"Model '{model.name}' has no weights yet: build it, or fit it, before `save()`.")
-    arrays = {"config": np.frombuffer(json.dumps(_config(model, True)).encode(), dtype=np.uint8)}
-    arrays.update({f"weight_{i}": w for i, w in enumerate(model.get_weights())})
+        raise ValueError(f"Model '{model.name}' has no weights yet: build it, or fit it, before `{method}()`.")
+    return {f"weight_{i}": w for i, w in enumerate(model.get_weights())}
+
+
+def save_model(model, path):
+    arrays = _weight_arrays(model, "save")
+    arrays["config"] = np.frombuffer(json.dumps(_config(model, True)).encode(), dtype=np.uint8)
     if model.compiled and model.optimizer.slots is not None:
         arrays.update({f"optimizer_{i}": v for i, v in enumerate(model.optimizer.variables())})
     write_atomically(path, arrays)
@@ -148,9 +153,7 @@ def _restore_optimizer(model, variables):
 
 def save_weights(model, path):
     """Only the weights, in ``get_weights`` order."""
-    if not model.built:
-        raise ValueError(f"Model '{model.name}' has no weights yet: build it before `save_weights()`.")
-    write_atomically(path, {f"weight_{i}": w for i, w in enumerate(model.get_weights())})
+    write_atomically(path, _weight_arrays(model, "save_weights"))
 
 
 def load_weights(model, path):

@@ -8,17 +8,18 @@ the whole validation set after the epoch. Sums are kept in float32, as Keras doe
 Every argument is checked before the model changes, so a rejected call leaves
 the model exactly as it was.
 """
+import hashlib
 import math
 
+import numba
 import numpy as np
 
-from .. import metrics
+from .. import backend, metrics
 from ..callbacks import Callback, History
 from ..losses import CategoricalCrossentropy
 from ..utils.checks import as_float_inputs, fraction, non_negative_int, positive_int, same_length
 from ..utils.progbar import Progbar
 from ..utils import random as random_state
-from ..utils.random import generator
 
 
 # -- checking the data ---------------------------------------------------------------------
@@ -102,23 +103,28 @@ def _validation_pair(validation_data):
     return validation_data
 
 
-def _accuracy_kinds(model, output_units):
-    return [metrics.resolve(name, model.loss, output_units) for name in model.metric_names]
+def _accuracy(model, x, y):
+    """(the accuracy each metric name means here, the class label of each target)."""
+    output_units = model.output_shape_for(x.shape[1:])[-1]
+    kinds = [metrics.resolve(name, model.loss, output_units) for name in model.metric_names]
+    return kinds, metrics.class_labels(kinds[0], y) if kinds else None
 
 
 # -- the loops -------------------------------------------------------------------------------------
 class _RunningMeans:
     """Keras' running means: sum of (batch mean x batch size) over samples seen, in float32."""
 
-    def __init__(self, names):
-        self.names = names
+    def __init__(self, names, kinds):
+        self.names, self.kinds = names, kinds
         self.total_loss = np.float32(0)
         self.correct = [0] * len(names)
         self.seen = 0
 
-    def add(self, batch_loss, corrects, size):
+    def add(self, batch_loss, out, labels):
+        """One batch: its mean loss, the model's output (n, c) and the labels (n,)."""
+        size = len(out)
         self.total_loss += np.float32(batch_loss) * np.float32(size)
-        self.correct = [c + k for c, k in zip(self.correct, corrects)]
+        self.correct = [c + metrics.count_correct(k, out, labels) for c, k in zip(self.correct, self.kinds)]
         self.seen += size
 
     def logs(self, prefix=""):
@@ -135,13 +141,12 @@ def _batches(n, batch_size):
 
 def _run_inference(model, x, y, labels, kinds, batch_size, verbose):
     """Loss and accuracy of the current weights on (x, y), batch by batch."""
-    means = _RunningMeans(model.metric_names)
+    means = _RunningMeans(model.metric_names, kinds)
     bar = Progbar(math.ceil(len(x) / batch_size), verbose)
     for start, stop in _batches(len(x), batch_size):
         out = model.forward(x[start:stop], training=False)
         batch_loss = model.sample_losses(out, y[start:stop]).mean(dtype=np.float32)
-        corrects = [metrics.count_correct(k, out, labels[start:stop]) for k in kinds]
-        means.add(batch_loss, corrects, stop - start)
+        means.add(batch_loss, out, None if labels is None else labels[start:stop])
     bar.finish(means.logs())
     return means
 
@@ -173,10 +178,8 @@ def fit(model, x, y, *, epochs, batch_size, validation_data, validation_split, s
     # -- every check passed: from here on the model changes ----------------------------
     if not model.built:
         model.build((None,) + x.shape[1:])
-    output_units = model.output_shape_for(x.shape[1:])[-1]
-    kinds = _accuracy_kinds(model, output_units)
-    labels = metrics.class_labels(kinds[0], y) if kinds else None
-    val_labels = metrics.class_labels(kinds[0], val[1]) if kinds and val else None
+    kinds, labels = _accuracy(model, x, y)
+    val_labels = _accuracy(model, *val)[1] if val is not None else None
 
     history = History()
     callbacks = callbacks + [history]
@@ -197,9 +200,9 @@ def fit(model, x, y, *, epochs, batch_size, validation_data, validation_split, s
             print(f"Epoch {epoch + 1}/{epochs}")
         for cb in callbacks:
             cb.on_epoch_begin(epoch)
-        order = generator().permutation(len(x)) if shuffle else None
+        order = random_state.generator().permutation(len(x)) if shuffle else None
         bar = Progbar(steps, verbose)
-        means = _RunningMeans(model.metric_names)
+        means = _RunningMeans(model.metric_names, kinds)
         for step, (start, stop) in enumerate(_batches(len(x), batch_size)):
             if order is None:
                 xb, yb, lb = x[start:stop], y[start:stop], None if labels is None else labels[start:stop]
@@ -215,7 +218,7 @@ def fit(model, x, y, *, epochs, batch_size, validation_data, validation_split, s
                 model.stop_training = True
                 break
             model.optimizer.apply(model._params, model.gradients())
-            means.add(batch_loss, [metrics.count_correct(k, out, lb) for k in kinds], stop - start)
+            means.add(batch_loss, out, lb)
             if batch_logs_wanted or bar.due():
                 logs = means.logs()
                 bar.update(step + 1, logs)
@@ -252,17 +255,13 @@ def _stop_on_nonfinite(epoch, step, batch_loss, verbose):
 def receipt(model):
     """What decides a run's numbers, and a fingerprint of its final weights, so two
     runs can be compared at a glance."""
-    import hashlib
-
-    import numba
-
-    import tinynet
+    from .. import __version__  # here, not at the top: tinynet/__init__ is still importing us
 
     digest = hashlib.sha256()
     for w in model.get_weights():
         digest.update(np.ascontiguousarray(w).tobytes())
-    return {"seed": random_state.current_seed(), "backend": tinynet.get_backend(),
-            "threads": tinynet.get_num_threads(), "tinynet": tinynet.__version__,
+    return {"seed": random_state.current_seed(), "backend": backend.get_backend(),
+            "threads": backend.get_num_threads(), "tinynet": __version__,
             "numpy": np.__version__, "numba": numba.__version__, "weights_sha256": digest.hexdigest()[:16]}
 
 
@@ -273,8 +272,7 @@ def evaluate(model, x, y, *, batch_size, verbose):
     x, y = prepare_data(model, x, y)
     if not model.built:
         model.build((None,) + x.shape[1:])
-    kinds = _accuracy_kinds(model, model.output_shape_for(x.shape[1:])[-1])
-    labels = metrics.class_labels(kinds[0], y) if kinds else None
+    kinds, labels = _accuracy(model, x, y)
     logs = _run_inference(model, x, y, labels, kinds, batch_size, verbose).logs()
     values = [logs["loss"]] + [logs[name] for name in model.metric_names]
     return values if model.metric_names else values[0]
