@@ -17,12 +17,11 @@ _seed = None
 def set_random_seed(seed):
     """Seed tinynet, Python's ``random`` and NumPy's global state, like Keras does."""
     global _generator, _seed
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"Argument `seed` must be a non-negative integer. Received: seed={seed!r}")
-    _generator = np.random.default_rng(int(seed))
-    _seed = int(seed)
-    random.seed(int(seed))
-    np.random.seed(int(seed) % 2**32)
+    seed = non_negative_int("seed", seed)
+    _generator = np.random.default_rng(seed)
+    _seed = seed
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
 
 
 def generator():
