@@ -102,6 +102,37 @@ def test_count_correct(data, n, c):
     assert NUMBA.count_correct(scores, y) == NUMPY.count_correct(scores, y)
 
 
+@given(st.data(), dim)
+def test_mean(data, n):
+    values = data.draw(matrix(1, n))[0]
+    got, want = NUMBA.mean(values), NUMPY.mean(values)
+    assert float(np.float32(got)) == float(got), "the mean must be a float32 value"  # Numba hands it back as a float
+    # Both sum in float64 and round once: they may differ only in the sum's order.
+    assert abs(got - want) <= 1e-6 * (np.abs(values).mean() + 1e-30)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_mean_passes_nonfinite_through(bad):
+    values = np.array([1.0, bad, 2.0], np.float32)
+    assert np.isnan(NUMBA.mean(values)) == np.isnan(bad)
+    assert np.isnan(NUMPY.mean(values)) == np.isnan(bad)
+    assert NUMBA.mean(values) == NUMPY.mean(values) or np.isnan(bad)
+
+
+@given(st.data(), dim, dim, st.sampled_from([None, np.nan, np.inf, -np.inf]))
+def test_all_finite(data, r, c, bad):
+    a = data.draw(matrix(r, c, low=-2.0**127, high=2.0**127))  # huge finite values, too
+    if bad is not None:
+        a = a.copy()
+        a[data.draw(st.integers(0, r - 1)), data.draw(st.integers(0, c - 1))] = bad
+    assert NUMBA.all_finite(a) == NUMPY.all_finite(a) == (bad is None)
+
+
+def test_all_finite_when_the_sum_overflows():
+    a = np.array([1e308, 1e308, -1.0])  # finite entries whose float64 sum is inf
+    assert NUMBA.all_finite(a) and NUMPY.all_finite(a)
+
+
 @given(st.data(), dim, dim, st.integers(1, 5))
 def test_adam_update(data, r, c, steps):
     p = data.draw(matrix(r, c, allow_views=False))

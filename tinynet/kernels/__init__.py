@@ -9,7 +9,7 @@ runs fast; its docstring lists the optimisations it uses.
     matmul.py        X @ W, X.T @ dY, dY @ W.T      (the three products of Dense)
     dense.py         Dense forward (+bias, +ReLU) and backward, fused
     crossentropy.py  softmax; softmax + cross-entropy, forward and backward, fused
-    metrics.py       counting correct predictions
+    metrics.py       counting correct predictions, the batch mean, a finiteness check
     optim.py         Adam and SGD updates, in place, one pass per parameter
 
 The two tables below are the backends: ``tinynet.set_backend`` picks one and the
@@ -24,7 +24,7 @@ _NAMES = [
     ("matmul", matmul), ("matmul_tn", matmul), ("matmul_nt", matmul),
     ("dense_forward", dense), ("dense_backward", dense),
     ("softmax", crossentropy), ("softmax_crossentropy", crossentropy), ("softmax_crossentropy_onehot", crossentropy),
-    ("count_correct", metrics),
+    ("count_correct", metrics), ("mean", metrics), ("all_finite", metrics),
     ("adam_update", optim), ("sgd_update", optim),
 ]
 

@@ -11,7 +11,7 @@ gradient step, weights. The loops over data (fit, evaluate, predict) are in
 """
 import numpy as np
 
-from .. import losses, optimizers
+from .. import backend, losses, optimizers
 from .. import metrics as metrics_lib
 from ..layers import InputLayer, Layer
 from . import saving
@@ -150,7 +150,7 @@ class Sequential:
         for layer in self.layers:
             if layer.grads:
                 smallest = min(layer.grads.values(), key=np.size)
-                if not np.isfinite(smallest).all():
+                if not backend.ops.all_finite(smallest):
                     return False
         return True
 

@@ -145,7 +145,7 @@ def _run_inference(model, x, y, labels, kinds, batch_size, verbose):
     bar = Progbar(math.ceil(len(x) / batch_size), verbose)
     for start, stop in _batches(len(x), batch_size):
         out = model.forward(x[start:stop], training=False)
-        batch_loss = model.sample_losses(out, y[start:stop]).mean(dtype=np.float32)
+        batch_loss = backend.ops.mean(model.sample_losses(out, y[start:stop]))
         means.add(batch_loss, out, None if labels is None else labels[start:stop])
     bar.finish(means.logs())
     return means
@@ -209,11 +209,11 @@ def fit(model, x, y, *, epochs, batch_size, validation_data, validation_split, s
             else:
                 idx = order[start:stop]
                 xb = np.take(x, idx, axis=0, out=buffer[: stop - start], mode="clip")
-                yb, lb = y[idx], None if labels is None else labels[idx]
+                yb = y[idx]
+                lb = yb if labels is y else None if labels is None else labels[idx]  # sparse: one gather
             sample_losses, out = model.compute_gradients(xb, yb)
-            with np.errstate(over="ignore", invalid="ignore"):  # an inf loss is reported just below
-                batch_loss = sample_losses.mean(dtype=np.float32)
-            if not (np.isfinite(batch_loss) and model.gradients_finite()):
+            batch_loss = backend.ops.mean(sample_losses)  # an inf or NaN loss is reported just below
+            if not (math.isfinite(batch_loss) and model.gradients_finite()):
                 history.stop_reason = _stop_on_nonfinite(epoch, step, batch_loss, verbose)
                 model.stop_training = True
                 break
