@@ -92,7 +92,7 @@ def run_training(quick, reference_python):
                 versions[framework] = got.pop("version")
                 for name in cases:
                     results[name][framework] = got[name]
-    fit_step, kernel_step = training.step_overhead(x, y, images=640 if quick else 6400)
+    fit_step, kernel_step = training.step_overhead(x, y, images=640 if quick else 19200)
     imported, first_step = training.first_step_in_new_process()
     extras = {"kernels_only_step_us": kernel_step, "tinynet_step_us": fit_step,
               "import_s": imported, "first_step_s_second_process": first_step}

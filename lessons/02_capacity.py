@@ -163,25 +163,42 @@ print("\n" + analysis)
 # %% [markdown]
 # ## Against Keras
 # `tests/reference/keras_capacity.json` holds the same experiment run in Keras 3
-# (TensorFlow 2.21) with seven seeds: the spread Keras itself shows. A difference
-# smaller than that spread is noise, not a difference between the frameworks.
+# (TensorFlow 2.21), once per seed (20 seeds of the balanced model, 7 of the others):
+# the spread Keras itself shows. `tinynet_capacity.json` holds tinynet's runs of the
+# same seeds, made by the same script (`tests/reference/capacity_runs.py`). A
+# difference smaller than these spreads is noise, not a difference between frameworks.
 
 # %%
-KERAS = os.path.join(REPO, "tests", "reference", "keras_capacity.json")
+def spread(path):
+    """{model: (runs, {figure: (min, max)})} of a capacity_runs.py file, or None."""
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        runs = json.load(f)["runs"]
+    table = {}
+    for name in ARCHITECTURES:
+        mine = [r for r in runs if r["model"] == name]
+        table[name] = (mine, {fig: (min(r[fig] for r in mine), max(r[fig] for r in mine))
+                              for fig in ("train_accuracy", "test_accuracy", "gap")})
+    return table
+
+
+keras_table = spread(os.path.join(REPO, "tests", "reference", "keras_capacity.json"))
+ours_table = spread(os.path.join(REPO, "tests", "reference", "tinynet_capacity.json"))
 if (lesson.epochs, lesson.subset) != (50, 10_000):
     print("\n(The Keras comparison needs the full settings: 50 epochs on 10,000 images.)")
-elif os.path.exists(KERAS):
-    with open(KERAS) as f:
-        keras_runs = json.load(f)
-    print(f"\nKeras {keras_runs['versions']['keras']}, seeds {keras_runs['settings']['seeds']} vs tinynet seed {lesson.seed}:")
-    print(f"{'model':28} {'figure':15} {'Keras min':>10} {'Keras max':>10} {'tinynet':>10}")
+elif keras_table:
+    print(f"\n{'model':28} {'figure':15} {'Keras min-max':>15} {'tinynet min-max':>16} {'this run':>9}")
     for name, r in results.items():
-        runs = [k for k in keras_runs["runs"] if k["model"] == name]
         for figure in ("train_accuracy", "test_accuracy", "gap"):
-            values = [k[figure] for k in runs]
-            print(f"{name:28} {figure:15} {min(values):10.4f} {max(values):10.4f} {r[figure]:10.4f}")
-    keras_seconds = sum(k["seconds"] for k in keras_runs["runs"]) / len(keras_runs["settings"]["seeds"])
-    print(f"Keras trained the three models in {keras_seconds:.0f} s per seed; tinynet in "
+            k_lo, k_hi = keras_table[name][1][figure]
+            ours = f"{ours_table[name][1][figure][0]:.4f}-{ours_table[name][1][figure][1]:.4f}" if ours_table else "-"
+            print(f"{name:28} {figure:15} {k_lo:.4f}-{k_hi:.4f}   {ours:>15} {r[figure]:9.4f}")
+    print("seeds:", ", ".join(f"{name.split()[0]} {len(keras_table[name][0])} (Keras)"
+                              + (f" / {len(ours_table[name][0])} (tinynet)" if ours_table else "")
+                              for name in results))
+    keras_seconds = sum(np.mean([k["seconds"] for k in keras_table[name][0]]) for name in results)
+    print(f"Keras trained the three models in {keras_seconds:.0f} s per seed on average; tinynet in "
           f"{sum(r['seconds'] for r in results.values()):.0f} s.")
 
 # %% [markdown]

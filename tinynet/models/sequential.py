@@ -141,16 +141,16 @@ class Sequential:
     def gradients_finite(self):
         """True when the last backward pass produced no NaN or inf.
 
-        Checks each layer's smallest gradient, its bias: db is the sum of dz over
-        the batch, so a NaN or inf anywhere in a layer's dz reaches it, and the
-        100k-entry kernel gradients need no scan. (An overflow inside X.T @ dz
-        alone, with every dz finite, would not be seen; the loss check in ``fit``
-        catches what follows from it.)
+        Checks each layer's bias gradient: db is the sum of dz over the batch, so
+        a NaN or inf anywhere in a layer's dz reaches it, and the 100k-entry kernel
+        gradients need no scan. A layer without a bias has every gradient checked.
+        (An overflow inside X.T @ dz alone, with every dz finite, would not be
+        seen; the loss check in ``fit`` catches what follows from it.)
         """
         for layer in self.layers:
-            if layer.grads:
-                smallest = min(layer.grads.values(), key=np.size)
-                if not backend.ops.all_finite(smallest):
+            grads = layer.grads
+            for g in ([grads["bias"]] if "bias" in grads else grads.values()):
+                if not backend.ops.all_finite(g):
                     return False
         return True
 

@@ -208,7 +208,7 @@ def fit(model, x, y, *, epochs, batch_size, validation_data, validation_split, s
                 xb, yb, lb = x[start:stop], y[start:stop], None if labels is None else labels[start:stop]
             else:
                 idx = order[start:stop]
-                xb = np.take(x, idx, axis=0, out=buffer[: stop - start], mode="clip")
+                xb = x.take(idx, axis=0, out=buffer[: stop - start], mode="clip")
                 yb = y[idx]
                 lb = yb if labels is y else None if labels is None else labels[idx]  # sparse: one gather
             sample_losses, out = model.compute_gradients(xb, yb)
