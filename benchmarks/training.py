@@ -2,6 +2,7 @@
 import subprocess
 import sys
 import time
+import types
 
 import numpy as np
 
@@ -33,57 +34,103 @@ def epoch_seconds(backend, hidden, x, y, repeats):
     return float(np.median(times))
 
 
-def kernels_only_epoch(x, y, order):
+def kernels_only_epoch(x, y, order, model):
     """Seconds for one pass over (x, y) in ``order`` with the seed model's kernels
     called directly - batch gather, forward, loss and its mean, backward, the
-    finiteness check, Adam, accuracy - and
-    no layers, loop bookkeeping or callbacks: the floor tinynet's Python sits on."""
+    finiteness check, Adam, accuracy - and no layers, loop bookkeeping or
+    callbacks: the floor tinynet's Python sits on. It starts from copies of
+    ``model``'s weights and Adam state, so both see the same numbers (Adam's m
+    fills with denormals as training goes on, and those are slower)."""
     ops = tinynet.kernels.NUMBA
-    rng = np.random.default_rng(0)
-    w1 = rng.standard_normal((784, 128), dtype=np.float32) * 0.05
-    w2 = rng.standard_normal((128, 10), dtype=np.float32) * 0.1
-    params = [w1, np.zeros(128, np.float32), w2, np.zeros(10, np.float32)]
-    slots = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
+    params = [w.copy() for w in model.get_weights()]
+    ms, vs = ([a.copy() for a in kind] for kind in model.optimizer.slots)
     grads = [np.empty_like(p) for p in params]
     buffer = np.empty((32,) + x.shape[1:], np.float32)
     y = y.astype(np.int64)
+    w1, b1, w2, b2 = params
     start = time.perf_counter()
     for s in range(0, len(x), 32):
         idx = order[s:s + 32]
         xb = x.take(idx, axis=0, out=buffer[:len(idx)], mode="clip").reshape(len(idx), -1)
         yb = y[idx]
-        h = ops.dense_forward(xb, w1, params[1], True)
-        z = ops.dense_forward(h, w2, params[3], False)
-        ops.softmax(z)
+        h = ops.dense_forward(xb, w1, b1, True)
+        z = ops.dense_forward(h, w2, b2, False)
+        probabilities = ops.softmax(z)
         losses, dz = ops.softmax_crossentropy(z, yb)
         ops.mean(losses)
         dh = ops.dense_backward(h, w2, z, dz, False, True, grads[2], grads[3])
         ops.dense_backward(xb, w1, h, dh, True, False, grads[0], grads[1])
         ops.all_finite(grads[1]), ops.all_finite(grads[3])
-        for p, g, (m, v) in zip(params, grads, slots):
+        for p, g, m, v in zip(params, grads, ms, vs):
             ops.adam_update(p, g, m, v, 1e-3, 0.9, 0.999, 1e-7)
-        ops.count_correct(z, yb)
+        ops.count_correct(probabilities, yb)
     return time.perf_counter() - start
 
 
-def step_overhead(x, y, images=19200, pairs=5):
-    """(tinynet fit us/step, kernels-only us/step), each the median over ``pairs``
-    runs taken alternately, so that both see the same machine load. ``fit``'s
-    once-per-call work (~0.6 ms: checks, set-up, the weights' fingerprint) is
-    spread over the steps; at 19,200 images (600 steps) it adds ~1 us each."""
+def step_overhead(x, y, images=19200, pairs=7):
+    """(tinynet fit us/step, kernels-only us/step, median of their differences).
+
+    Each pair runs one epoch of ``fit`` and one kernels-only epoch from the same
+    weights, back to back, so that both see the same machine load; the medians
+    are over ``pairs``. ``fit``'s once-per-call work (~0.6 ms: checks, set-up, the
+    weights' fingerprint) is spread over the steps: at 19,200 images (600 steps)
+    it adds ~1 us to each."""
     x, y = x[:images], y[:images]
     model = build([128])
     model.fit(x[:64], y[:64], epochs=1, verbose=0)
     order = np.random.default_rng(0).permutation(len(x))
-    kernels_only_epoch(x, y, order)
+    kernels_only_epoch(x, y, order, model)
     steps = -(-len(x) // 32)
     fit_times, kernel_times = [], []
     for _ in range(pairs):
+        kernel_times.append(kernels_only_epoch(x, y, order, model) / steps * 1e6)
         start = time.perf_counter()
         model.fit(x, y, epochs=1, batch_size=32, verbose=0)
         fit_times.append((time.perf_counter() - start) / steps * 1e6)
-        kernel_times.append(kernels_only_epoch(x, y, order) / steps * 1e6)
-    return float(np.median(fit_times)), float(np.median(kernel_times))
+    differences = np.subtract(fit_times, kernel_times)
+    return float(np.median(fit_times)), float(np.median(kernel_times)), float(np.median(differences))
+
+
+def outside_kernels_step(x, y, images=19200, repeats=5):
+    """(us per step that ``fit`` spends outside the kernels, us of it for the batch
+    gather alone), measured directly: every
+    kernel of the backend is swapped for a Python function that returns arrays of
+    the right shape at once, so what remains is the batch gather, the layers, the
+    loop's bookkeeping and the checks. (``step_overhead``'s difference also holds
+    what that Python costs the kernels: caches it evicts between them.)"""
+    x, y = x[:images], y[:images]
+    model = build([128])
+    model.fit(x[:64], y[:64], epochs=1, verbose=0)
+    h, z, losses = np.zeros((32, 128), np.float32), np.zeros((32, 10), np.float32), np.zeros(32, np.float32)
+    instant = types.SimpleNamespace(
+        dense_forward=lambda x, w, b, relu: h if w.shape[1] == 128 else z,
+        dense_backward=lambda x, w, y, dy, relu, need_dx, dw, db: h if need_dx else None,
+        softmax=lambda z: z, softmax_crossentropy=lambda z, y: (losses, z), mean=lambda v: np.float32(1),
+        all_finite=lambda a: True, adam_update=lambda *args: None, count_correct=lambda s, l: 0)
+    real, tinynet.backend.ops = tinynet.backend.ops, instant
+    try:
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            model.fit(x, y, epochs=1, batch_size=32, verbose=0)
+            times.append((time.perf_counter() - start) / -(-len(x) // 32) * 1e6)
+    finally:
+        tinynet.backend.ops = real
+    return float(np.median(times)), gather_step(x)
+
+
+def gather_step(x, repeats=5):
+    """us per step to gather a shuffled batch of 32 images into a reused buffer, as ``fit`` does."""
+    buffer = np.empty((32,) + x.shape[1:], np.float32)
+    order = np.random.default_rng(1).permutation(len(x))
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for s in range(0, len(x), 32):
+            idx = order[s:s + 32]
+            x.take(idx, axis=0, out=buffer[:len(idx)], mode="clip")
+        times.append((time.perf_counter() - start) / -(-len(x) // 32) * 1e6)
+    return float(np.median(times))
 
 
 FIRST_STEP = """

@@ -49,3 +49,21 @@ def test_capacity_results_hold_what_lesson_5_and_learners_need(tmp_path):
         assert model["gap"] == pytest.approx(model["train_accuracy"] - model["test_accuracy"])
         assert 1 <= model["best_val_loss_epoch"] <= 2 and model["seconds"] > 0
     assert "Final Test Accuracy:" in done.stdout and "validation loss lowest at epoch" in done.stdout
+
+
+def test_the_capacity_runs_script_trains_the_notebook_models_in_tinynet(tmp_path):
+    """tests/reference/capacity_runs.py is the one script behind Keras' and tinynet's
+    seed spreads; its tinynet side runs here (1 epoch, one model, one seed)."""
+    root = os.path.dirname(LESSONS)
+    out = tmp_path / "runs.json"
+    args = [sys.executable, os.path.join(root, "tests", "reference", "capacity_runs.py"), "--framework",
+            "tinynet", "--models", "under", "--seeds", "3", "--epochs", "1", "--out", str(out)]
+    done = subprocess.run(args, capture_output=True, text=True, cwd=root, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(out.read_text())
+    assert result["settings"]["seeds"] == [3] and result["versions"]["tinynet"]
+    (run_,) = result["runs"]
+    assert run_["model"] == "Under-fitting (too simple)" and 0.85 < run_["test_accuracy"] < 0.95
+    again = subprocess.run(args[:-2] + ["--out", str(out), "--append", "--unseeded"], capture_output=True,
+                           text=True, cwd=root, timeout=600)
+    assert again.returncode != 0 and "not appending" in again.stderr  # seeded and unseeded runs never mix
