@@ -163,10 +163,12 @@ print("\n" + analysis)
 # %% [markdown]
 # ## Against Keras
 # `tests/reference/keras_capacity.json` holds the same experiment run in Keras 3
-# (TensorFlow 2.21), once per seed (20 seeds of the balanced model, 7 of the others):
-# the spread Keras itself shows. `tinynet_capacity.json` holds tinynet's runs of the
-# same seeds, made by the same script (`tests/reference/capacity_runs.py`). A
-# difference smaller than these spreads is noise, not a difference between frameworks.
+# (TensorFlow 2.21), 20 times for the balanced model and 7 times for the others:
+# the spread Keras itself shows. Those runs are unseeded, as in the notebook: with
+# a seed set, Keras feeds every epoch the same order (see the README), which is
+# not the training the notebook did. `tinynet_capacity.json` holds tinynet's runs
+# (seeds 0-19 and 0-6), made by the same script (`tests/reference/capacity_runs.py`).
+# A difference smaller than these spreads is noise, not a difference between frameworks.
 
 # %%
 def spread(path):
@@ -194,12 +196,12 @@ elif keras_table:
             k_lo, k_hi = keras_table[name][1][figure]
             ours = f"{ours_table[name][1][figure][0]:.4f}-{ours_table[name][1][figure][1]:.4f}" if ours_table else "-"
             print(f"{name:28} {figure:15} {k_lo:.4f}-{k_hi:.4f}   {ours:>15} {r[figure]:9.4f}")
-    print("seeds:", ", ".join(f"{name.split()[0]} {len(keras_table[name][0])} (Keras)"
+    print("runs:", ", ".join(f"{name.split()[0]} {len(keras_table[name][0])} (Keras)"
                               + (f" / {len(ours_table[name][0])} (tinynet)" if ours_table else "")
                               for name in results))
     keras_seconds = sum(np.mean([k["seconds"] for k in keras_table[name][0]]) for name in results)
-    print(f"Keras trained the three models in {keras_seconds:.0f} s per seed on average; tinynet in "
-          f"{sum(r['seconds'] for r in results.values()):.0f} s.")
+    print(f"Keras trained the three models in {keras_seconds:.0f} s per run on average (one thread; "
+          f"tests/reference/README.md says how they ran); tinynet in {sum(r['seconds'] for r in results.values()):.0f} s.")
 
 # %% [markdown]
 # ## Results file
