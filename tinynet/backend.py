@@ -7,11 +7,12 @@ another one at import time. The NumPy backend works in any float dtype (the
 float64 gradient checks use it); the Numba kernels are compiled for float32.
 
 The 'numba' backend never calls BLAS, not even where BLAS is faster on its own.
-At the 10-wide output layer (32x128x10) BLAS took 2.2-2.8 us per product against
-the kernels' 4-6 us, but routing that layer to BLAS made a whole training step
-2.2x slower (218 -> 485 us, and still ~450 us with OPENBLAS_NUM_THREADS=1): BLAS
-and Numba's OpenMP threads then compete for the same two cores. One owner of the
-threads - Numba's - is worth more than the 8 us BLAS would save.
+When the 10-wide output layer (32x128x10) went to BLAS (2.2-2.8 us per product,
+then against the kernels' 4-6 us), a whole training step became 2.2x slower
+(218 -> 485 us, and still ~450 us with OPENBLAS_NUM_THREADS=1): BLAS and Numba's
+OpenMP threads compete for the same two cores. One owner of the threads -
+Numba's - is worth more than the microseconds BLAS saved; since then the kernels
+compute narrow products in their transposed forms, at 2.5-2.7 us.
 """
 import os
 

@@ -22,9 +22,13 @@ import numba
 
 FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
 
-# Below this many multiply-adds a product runs on one thread (measured: at
-# 32x256x128 = 1M two threads gained nothing, at 32x512x256 = 4M they gained 1.5x).
-PARALLEL_MIN_WORK = 2_000_000
+# Below this many multiply-adds a product runs on one thread. Measured on
+# 2026-11-25 (two cores): at 32x256x128 (1M) two threads took 12.1-12.7 us against
+# 19.8 us on one (X @ W; the other two products alike); at 512K (32x128x128) the
+# gain was small and went either way from run to run.
+# Numba's cache does not notice a change here in the kernels of other modules
+# that use it: delete tinynet/kernels/__pycache__ after editing this file.
+PARALLEL_MIN_WORK = 1_000_000
 
 try:  # OpenMP needs libgomp; without it Numba picks its own (slower) layer.
     import numba.np.ufunc.omppool  # noqa: F401

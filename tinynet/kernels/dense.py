@@ -9,19 +9,14 @@ Backward:  dZ = dY * (Y > 0) if relu else dY          (ReLU's gradient is 0 or 1
                                       input is data, and nothing needs its gradient.
 dW and db are written into arrays the layer allocated once (its ``grads``):
 a fresh 1.6 MB dW every step cost page faults that made training 2.5x slower.
-
-A *narrow* layer (fewer than ``NARROW`` outputs, like the 10-class output layer)
-runs its products on W.T, copied once per call (10 x 128 floats): the blocked
-loops vectorise along a row of the result, and a row of 10 is shorter than one
-16-float vector, so they would run scalar (8 us for 32x128x10; 1.5 us this way).
+A narrow layer (fewer than ``NARROW`` outputs, like the 10 classes) runs its
+products in their transposed forms: see ``tinynet.kernels.matmul``.
 """
 import numpy as np
 from numba import prange
 
 from ._jit import kernel, parallel_kernel, parts_for, split
-from .matmul import _nn, _nt, matmul_nt_numba, tn_into
-
-NARROW = 16  # a float32 vector register (AVX-512) holds 16 values
+from .matmul import NARROW, _nn, _nt, matmul_nt_numba, tn_into
 
 
 def dense_forward_numpy(x, w, b, relu):
@@ -79,7 +74,8 @@ def dense_backward_numpy(x, w, y, dy, relu, need_dx, dw, db):
 def dense_backward_numba(x, w, y, dy, relu, need_dx, dw, db):
     """Optimisations: the ReLU mask and the bias gradient come from one pass over
     dY; the products use the blocked, threaded kernels without transposed copies
-    (narrow layers: see the module docstring); dX is skipped when nothing needs it."""
+    (and in their transposed forms for narrow layers); dX is skipped when
+    nothing needs it."""
     n, o = dy.shape
     dz = np.empty((n, o), dtype=np.float32)
     db[:] = 0
@@ -90,20 +86,5 @@ def dense_backward_numba(x, w, y, dy, relu, need_dx, dw, db):
                 g = np.float32(0.0)
             dz[r, j] = g
             db[j] += g
-    if o < NARROW:
-        return _narrow_backward(x, w, dz, need_dx, dw)
     tn_into(x, dz, dw)
     return matmul_nt_numba(dz, w) if need_dx else None
-
-
-@kernel
-def _narrow_backward(x, w, dz, need_dx, dw):
-    """dW.T = dZ.T @ X (o, i) and dX = dZ @ W.T (n, i): rows of length i, not o."""
-    dw_t = np.empty((w.shape[1], w.shape[0]), dtype=np.float32)
-    _nn(dz.T, x, dw_t, False)
-    dw[:] = dw_t.T
-    if not need_dx:
-        return None
-    dx = np.empty((x.shape[0], x.shape[1]), dtype=np.float32)
-    _nn(dz, np.ascontiguousarray(w.T), dx, False)
-    return dx
