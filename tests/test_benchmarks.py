@@ -19,7 +19,8 @@ def test_benchmark_run_quick_writes_its_results(tmp_path):
     assert {row["product"] for row in results["kernels"]} == {"X @ W", "X.T @ dY", "dY @ W.T"}
     assert all(row["numba_us"] > 0 and row["numpy_us"] > 0 and row["naive_us"] > 0 for row in results["kernels"])
     assert set(results["training"]["seed model, 60,000 images"]) == {"tinynet-numba", "tinynet-numpy"}
-    assert "sgemm peak" in done.stdout and "µs of Python" in done.stdout
+    assert "sgemm peak" in done.stdout and "outside the kernels" in done.stdout
+    assert {"overhead_outside_kernels_us", "outside_kernels_direct_us", "gather_us"} <= set(results["step"])
 
 
 def test_memory_benchmark_quick_reports_its_stages():
