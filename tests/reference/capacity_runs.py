@@ -82,8 +82,8 @@ def main():
             train_loss, train_acc = model.evaluate(x_sub, y_sub, verbose=0)
             test_loss, test_acc = model.evaluate(x_test, y_test, verbose=0)
             val_loss = np.array(history.history["val_loss"])
-            runs.append({"seed": None if args.unseeded else seed, "run": seed, "model": name, "train_accuracy": train_acc, "test_accuracy": test_acc,
-                         "train_loss": train_loss, "test_loss": test_loss, "gap": train_acc - test_acc,
+            runs.append({"seed": None if args.unseeded else seed, "run": seed, "model": name,
+                         "train_accuracy": train_acc, "test_accuracy": test_acc, "train_loss": train_loss, "test_loss": test_loss, "gap": train_acc - test_acc,
                          "best_val_loss_epoch": int(val_loss.argmin()) + 1, "best_val_loss": float(val_loss.min()),
                          "final_val_loss": float(val_loss[-1]), "seconds": seconds})
             print(json.dumps(runs[-1]), flush=True)
