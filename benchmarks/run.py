@@ -95,10 +95,12 @@ def run_training(quick, reference_python):
     fit_step, kernel_step, overhead = training.step_overhead(x, y, images=640 if quick else 19200)
     outside, gather = training.outside_kernels_step(x, y, images=640 if quick else 19200)
     imported, first_step = training.first_step_in_new_process()
+    cold_step = None if quick else training.first_step_in_new_process(cold=True)[1]
     extras = {"kernels_only_step_us": kernel_step, "tinynet_step_us": fit_step,
               "overhead_outside_kernels_us": overhead, "outside_kernels_direct_us": outside,
               "gather_us": gather,
-              "import_s": imported, "first_step_s_second_process": first_step}
+              "import_s": imported, "first_step_s_second_process": first_step,
+              "first_step_s_empty_cache": cold_step}
     return results, versions, extras
 
 
@@ -155,7 +157,10 @@ def report(args, info, peak, kernel_rows, fused_rows, training_results, versions
         "fit with every kernel swapped for an instant Python stub: {outside_kernels_direct_us:.1f} µs per step "
         "outside the kernels, of which the batch gather alone is {gather_us:.1f} µs. "
         "A new process: import {import_s:.2f} s, first step {first_step_s_second_process:.3f} s "
-        "(kernels loaded from Numba's cache).".format(**extras),
+        "(kernels loaded from Numba's cache).".format(**extras)
+        + ("" if extras["first_step_s_empty_cache"] is None else
+           " With an empty cache (a fresh clone) the first step compiles its kernels: "
+           f"{extras['first_step_s_empty_cache']:.1f} s."),
     ])
     print(text)
     os.makedirs(args.out, exist_ok=True)

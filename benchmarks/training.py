@@ -1,6 +1,8 @@
 """Training benchmark for tinynet: one epoch, batch 32, Adam, no validation."""
+import os
 import subprocess
 import sys
+import tempfile
 import time
 import types
 
@@ -148,9 +150,16 @@ print(t1 - t0, t3 - t2)
 """
 
 
-def first_step_in_new_process():
+def first_step_in_new_process(cold=False):
     """(import seconds, first training step seconds) in a fresh Python process:
-    with Numba's cache in place the kernels load instead of compiling."""
-    out = subprocess.run([sys.executable, "-c", FIRST_STEP], capture_output=True, text=True, check=True)
+    with Numba's cache in place the kernels load instead of compiling. ``cold``
+    points Numba at an empty cache folder, so the step compiles every kernel it
+    needs, as the first run on a new machine or in a fresh clone does."""
+    env = dict(os.environ)
+    with tempfile.TemporaryDirectory() as empty:
+        if cold:
+            env["NUMBA_CACHE_DIR"] = empty
+        out = subprocess.run([sys.executable, "-c", FIRST_STEP], capture_output=True, text=True,
+                             check=True, env=env)
     imported, first = map(float, out.stdout.split())
     return imported, first
