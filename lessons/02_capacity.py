@@ -171,35 +171,34 @@ print("\n" + analysis)
 # A difference smaller than these spreads is noise, not a difference between frameworks.
 
 # %%
-def spread(path):
-    """{model: (runs, {figure: (min, max)})} of a capacity_runs.py file, or None."""
+def runs_by_model(path):
+    """{model name: [its runs]} from a capacity_runs.py file, or None without one."""
     if not os.path.exists(path):
         return None
     with open(path) as f:
         runs = json.load(f)["runs"]
-    table = {}
-    for name in ARCHITECTURES:
-        mine = [r for r in runs if r["model"] == name]
-        table[name] = (mine, {fig: (min(r[fig] for r in mine), max(r[fig] for r in mine))
-                              for fig in ("train_accuracy", "test_accuracy", "gap")})
-    return table
+    return {name: [r for r in runs if r["model"] == name] for name in ARCHITECTURES}
 
 
-keras_table = spread(os.path.join(REPO, "tests", "reference", "keras_capacity.json"))
-ours_table = spread(os.path.join(REPO, "tests", "reference", "tinynet_capacity.json"))
+def span(runs, figure):
+    values = [r[figure] for r in runs]
+    return f"{min(values):.4f}-{max(values):.4f}"
+
+
+keras_runs = runs_by_model(os.path.join(REPO, "tests", "reference", "keras_capacity.json"))
+our_runs = runs_by_model(os.path.join(REPO, "tests", "reference", "tinynet_capacity.json"))
 if (lesson.epochs, lesson.subset) != (50, 10_000):
     print("\n(The Keras comparison needs the full settings: 50 epochs on 10,000 images.)")
-elif keras_table:
+elif keras_runs:
     print(f"\n{'model':28} {'figure':15} {'Keras min-max':>15} {'tinynet min-max':>16} {'this run':>9}")
     for name, r in results.items():
         for figure in ("train_accuracy", "test_accuracy", "gap"):
-            k_lo, k_hi = keras_table[name][1][figure]
-            ours = f"{ours_table[name][1][figure][0]:.4f}-{ours_table[name][1][figure][1]:.4f}" if ours_table else "-"
-            print(f"{name:28} {figure:15} {k_lo:.4f}-{k_hi:.4f}   {ours:>15} {r[figure]:9.4f}")
-    print("runs:", ", ".join(f"{name.split()[0]} {len(keras_table[name][0])} (Keras)"
-                              + (f" / {len(ours_table[name][0])} (tinynet)" if ours_table else "")
+            ours = span(our_runs[name], figure) if our_runs else "-"
+            print(f"{name:28} {figure:15} {span(keras_runs[name], figure)}   {ours:>15} {r[figure]:9.4f}")
+    print("runs:", ", ".join(f"{name.split()[0]} {len(keras_runs[name])} (Keras)"
+                              + (f" / {len(our_runs[name])} (tinynet)" if our_runs else "")
                               for name in results))
-    keras_seconds = sum(np.mean([k["seconds"] for k in keras_table[name][0]]) for name in results)
+    keras_seconds = sum(np.mean([k["seconds"] for k in keras_runs[name]]) for name in results)
     print(f"Keras trained the three models in {keras_seconds:.0f} s per run on average (one thread; "
           f"tests/reference/README.md says how they ran); tinynet in {sum(r['seconds'] for r in results.values()):.0f} s.")
 
