@@ -58,6 +58,20 @@ def softmax_crossentropy_numpy(logits, labels):
 
 
 @exact_kernel
+def _shifted_exp(z, e):
+    """For one row z (c,): m = max(z), e_j = exp(z_j - m) written into ``e``, and
+    s = sum_j e_j summed in float64 (see the module docstring). Returns (m, s)."""
+    m = z[0]
+    for j in range(1, z.shape[0]):
+        m = max(m, z[j])
+    s = 0.0
+    for j in range(z.shape[0]):
+        e[j] = np.exp(z[j] - m)
+        s += e[j]
+    return m, s
+
+
+@exact_kernel
 def softmax_crossentropy_numba(logits, labels):
     """Optimisations: one pass per row for the max, one for exp and the sum, one
     to write the gradient; nothing is allocated but the two outputs."""
@@ -67,14 +81,7 @@ def softmax_crossentropy_numba(logits, labels):
     inv_n = np.float32(1.0 / n)
     for r in range(n):
         z = logits[r]
-        m = z[0]
-        for j in range(1, c):
-            m = max(m, z[j])
-        s = 0.0  # float64, see the module docstring
-        for j in range(c):
-            e = np.exp(z[j] - m)
-            dlogits[r, j] = e
-            s += e
+        m, s = _shifted_exp(z, dlogits[r])
         y = labels[r]
         losses[r] = np.log(s) - (z[y] - m)  # z_y - m first: exact, so small losses stay accurate
         scale = inv_n / s
@@ -104,14 +111,7 @@ def softmax_crossentropy_onehot_numba(logits, targets):
     inv_n = np.float32(1.0 / n)
     for r in range(n):
         z, t = logits[r], targets[r]
-        m = z[0]
-        for j in range(1, c):
-            m = max(m, z[j])
-        s = 0.0  # float64, see the module docstring
-        for j in range(c):
-            e = np.exp(z[j] - m)
-            dlogits[r, j] = e
-            s += e
+        m, s = _shifted_exp(z, dlogits[r])
         log_s = np.log(s)
         loss = 0.0
         t_sum = 0.0
