@@ -23,6 +23,14 @@ def matrix(draw, rows, cols, low=-4.0, high=4.0, allow_views=True):
     return draw(floats32((rows, cols), low, high))
 
 
+@st.composite
+def with_zero_columns(draw, a):
+    """``a`` (a copy) with some of its columns set to 0, like the blank border
+    pixels of an image: the matmul kernels skip 4x4 blocks that are all zero."""
+    keep = np.array(draw(st.lists(st.booleans(), min_size=a.shape[1], max_size=a.shape[1])))
+    return a * keep.astype(np.float32)
+
+
 def float64_array(shape, low=-2.0, high=2.0):
     """float64 values on a grid of 1/256 steps in [low, high].
 

