@@ -16,20 +16,16 @@ Tolerances, and why:
   is ~255x larger, and Adam turns a sign change of a tiny gradient into a full
   step of lr. Measured: losses 5e-6 relative, weights 1.4e-3 of the largest
   weight; limits 5e-5 and 5e-3.
-* the over-fitting model (4 hidden layers): its trajectory depends on whether a
-  pre-activation lands on either side of 0 when it sits within rounding of it.
-  Measured on 2026-11-25 after the Dense forward began to add its sum over the
-  inputs in 8 partial sums (tinynet.kernels.dense): at step 22 one of 32 x 512
-  first-layer values was +4e-7 with our order and <= 0 with BLAS' (NumPy
-  backend). At the same weights the two backends' gradients agree within 1e-5;
-  after the flip, Adam carries it on: losses drift to 4.5e-3 relative and final
-  weights differ by up to 34% of the largest (chaos, not error: NumPy's BLAS
-  order stays within 2.1e-7 of Keras throughout). So the first 16 steps are held
-  to 1e-5, the rest of the losses to 1e-2, and the end-of-training figures,
-  which no longer tell a bug from a flip, are not compared. That still fails a
-  real change: Adam with epsilon 1e-8, beta_2 0.99, beta_1 0.85 or a 10% larger
-  learning rate deviated 2.6e-4 to 1.4e-2 in the first 8 steps, 5e-2 to 0.19
-  over all 64.
+* a warning about the over-fitting model (4 hidden layers): its trajectory
+  depends on which side of 0 a pre-activation lands when it sits within
+  rounding of 0. Measured on 2026-11-25: a Dense forward that added its sum over
+  the inputs in 8 partial sums flipped one of 32 x 512 first-layer ReLUs at step
+  22 (+4e-7 against <= 0 with BLAS), and from there the losses drifted to 4.5e-3
+  relative and the final weights by 34% of the largest - while at the same
+  weights its gradients equalled NumPy's within 1e-5. The kernels now add two
+  halves, which stays within 4.6e-7 of Keras throughout. If a change of
+  summation order fails only this model's trajectory, look for such a flip
+  before suspecting the maths.
 A failing comparison names the figure, the position and the deviation.
 """
 import json
@@ -184,7 +180,6 @@ class BatchLogs(Callback):
 
 TRAJECTORIES = {"seed": ([128], 1.0, 5e-5, 5e-3), "under": ([], 255.0, 1e-5, 1e-4),
                 "balanced": ([128], 255.0, 1e-5, 1e-4), "over": ([512, 512, 256, 128], 255.0, 1e-5, 1e-4)}
-STEPS_BEFORE_A_RELU_FLIP = {"over": 16}  # see the module docstring; the others follow Keras throughout
 
 
 @pytest.mark.parametrize("name", sorted(TRAJECTORIES))
@@ -201,14 +196,6 @@ def test_training_trajectory_follows_keras(name):
     logs = BatchLogs()
     history = model.fit(x, y, epochs=2, batch_size=32, shuffle=False, validation_data=(xv, yv), verbose=0,
                         callbacks=[logs])
-    strict = STEPS_BEFORE_A_RELU_FLIP.get(name)
-    if strict is not None:
-        assert_matches(f"{name}: running loss, first {strict} batches", logs.loss[:strict],
-                       f["batch_loss"][:strict], loss_rtol)
-        assert_matches(f"{name}: running loss, later batches", logs.loss[strict:], f["batch_loss"][strict:], 1e-2)
-        assert_matches(f"{name}: running accuracy, first {strict} batches", logs.accuracy[:strict],
-                       f["batch_accuracy"][:strict], 1e-6, 1.0)
-        return
     assert_matches(f"{name}: running loss after each batch", logs.loss, f["batch_loss"], loss_rtol)
     # Accuracy is a count: equal, or off by whole samples (1/1024 = 9.8e-4 each).
     assert_matches(f"{name}: running accuracy after each batch", logs.accuracy, f["batch_accuracy"], 1e-6, 1.0)

@@ -35,9 +35,8 @@ def dense_forward_numba(x, w, b, relu):
     n, i = x.shape
     y = np.empty((n, w.shape[1]), dtype=np.float32)
     rows = parts_for(n, n * i * w.shape[1], 4)
-    inputs = parts_for(i, n * i * w.shape[1], 4)
-    if w.shape[1] >= NARROW and inputs > 1 and inputs * n <= i:
-        _split_inputs(x, w, b, relu, y, inputs)
+    if w.shape[1] >= NARROW and rows > 1 and 2 * n <= i:
+        _split_inputs(x, w, b, relu, y, max(1, rows // 2))
     elif rows == 1:
         _dense_rows(x, w, b, relu, y)
     else:
@@ -48,23 +47,28 @@ def dense_forward_numba(x, w, b, relu):
 
 
 @parallel_kernel
-def _split_inputs(x, w, b, relu, y, parts):
-    """y = relu?(x @ w + b) with the sum over the inputs cut into ``parts``:
-    thread t computes x[:, lo:hi] @ w[lo:hi] (a partial output, n x o), and the
-    partials are added at the end.
+def _split_inputs(x, w, b, relu, y, row_parts):
+    """y = relu?(x @ w + b) with the sum over the inputs cut in two halves:
+    partial[h] = x[:, half h] @ w[half h] (n x o each), added at the end. Each
+    half's rows of x are cut again into ``row_parts`` pieces for more threads.
 
-    Why: split by rows of x, every thread reads all of W. Split by inputs, a
-    thread reads only its rows of W - the rows whose gradient it computes in the
-    backward pass (``tn_into`` cuts dW the same way) and that its share of Adam
-    updates - so those rows, and their m and v, stay in that core's cache from
-    one step to the next: on this machine, the seed model's Adam step went from
-    ~53 to ~26 us. Used while the partials (parts x n x o floats) are no bigger
-    than W (i x o): at training batch sizes, not for a prediction over 10,000 rows.
+    Why: split by rows of x alone, every thread reads all of W. Split by inputs,
+    the thread(s) of a half read only its rows of W - the rows whose gradient
+    they compute in the backward pass (``tn_into`` cuts dW the same way) and
+    that their share of Adam updates - so those rows, and their m and v, stay in
+    that core's cache from one step to the next: on this 2-core machine the seed
+    model's Adam step went from ~53 to ~25 us. Used while the partials (2 x n x o
+    floats) are no bigger than W (i x o): at training batch sizes, not for a
+    prediction over 10,000 rows. Always two halves, whatever the number of
+    threads, so that the sums - and so the results - do not depend on it.
     """
-    partial = np.empty((parts, x.shape[0], w.shape[1]), dtype=np.float32)
-    for t in prange(parts):
-        lo, hi = split(t, parts, x.shape[1], 4)
-        _nn(x[:, lo:hi], w[lo:hi], partial[t], False)
+    n, i = x.shape
+    partial = np.empty((2, n, w.shape[1]), dtype=np.float32)
+    for piece in prange(2 * row_parts):
+        half, part = piece // row_parts, piece % row_parts
+        k_lo, k_hi = split(half, 2, i, 4)
+        lo, hi = split(part, row_parts, n, 4)
+        _nn(x[lo:hi, k_lo:k_hi], w[k_lo:k_hi], partial[half, lo:hi], False)
     _add_partials(partial, b, relu, y)
 
 
