@@ -11,9 +11,7 @@ Prints tables and writes them (results.md, results.json) with two PNG plots to
 import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 
 import matplotlib
@@ -24,7 +22,7 @@ import numpy as np  # noqa: E402
 
 import tinynet  # noqa: E402
 
-from . import kernels, training  # noqa: E402
+from . import kernels, reference, training  # noqa: E402
 from .common import machine  # noqa: E402
 from .models import CASES  # noqa: E402
 
@@ -60,43 +58,38 @@ def run_kernels(quick):
     return peak, rows, kernels.fused(repeats)
 
 
-def run_reference(python, framework, x, y, repeats):
-    with tempfile.TemporaryDirectory() as tmp:
-        data = os.path.join(tmp, "mnist.npz")
-        np.savez(data, x=x, y=y)
-        script = os.path.join(os.path.dirname(__file__), "reference_train.py")
-        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-        done = subprocess.run([python, script, data, framework, str(repeats)], capture_output=True,
-                              text=True, env=env)
-    if done.returncode != 0:
-        print(f"  {framework}: not measured ({done.stderr.strip().splitlines()[-1] if done.stderr else 'failed'})")
-        return None
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def run_training(quick, reference_python):
+    """Epoch times in rounds: each round times one epoch of every framework on
+    every case, back to back, so that all of them see the machine in the same
+    state; the ratios are taken within each round and their median reported."""
     (x, y), _ = tinynet.datasets.mnist.load_data()
     x = x.astype(np.float32) / 255
-    repeats = 1 if quick else 3
+    rounds = 1 if quick else 5
     cases = {name: (hidden, 2000 if quick else n) for name, (hidden, n) in CASES.items()}
-    results = {name: {} for name in cases}
-    for name, (hidden, n) in cases.items():
-        for backend in ("numba", "numpy"):
-            results[name][f"tinynet-{backend}"] = training.epoch_seconds(backend, hidden, x[:n], y[:n], repeats)
-    versions = {}
-    if reference_python and not quick:
-        for framework in ("pytorch", "keras"):
-            print(f"  timing {framework} ...", flush=True)
-            got = run_reference(reference_python, framework, x, y, repeats)
-            if got:
-                versions[framework] = got.pop("version")
-                for name in cases:
-                    results[name][framework] = got[name]
+    timers = {name: {f"tinynet-{b}": training.epoch_timer(b, hidden, x[:n], y[:n]) for b in ("numba", "numpy")}
+              for name, (hidden, n) in cases.items()}
+    references = reference.start(reference_python, ("pytorch", "keras"), x, y) \
+        if reference_python and not quick else []
+    times = {name: {} for name in cases}
+    try:
+        for _ in range(rounds):
+            for name in cases:
+                for framework, epoch in timers[name].items():
+                    times[name].setdefault(framework, []).append(epoch())
+                for ref in references:
+                    times[name].setdefault(ref.framework, []).append(ref.epoch(name))
+    finally:
+        for ref in references:
+            ref.close()
+    versions = {ref.framework: ref.version for ref in references}
+    results = {name: {fw: float(np.median(t)) for fw, t in res.items()} for name, res in times.items()}
+    ratios = {name: {f"vs_{ref}": float(np.median(np.divide(res["tinynet-numba"], res[ref])))
+                     for ref in versions} for name, res in times.items()}
     fit_step, kernel_step, overhead = training.step_overhead(x, y, images=640 if quick else 19200)
     outside, gather = training.outside_kernels_step(x, y, images=640 if quick else 19200)
     imported, first_step = training.first_step_in_new_process()
     cold_step = None if quick else training.first_step_in_new_process(cold=True)[1]
-    extras = {"kernels_only_step_us": kernel_step, "tinynet_step_us": fit_step,
+    extras = {"rounds": times, "ratios": ratios, "kernels_only_step_us": kernel_step, "tinynet_step_us": fit_step,
               "overhead_outside_kernels_us": overhead, "outside_kernels_direct_us": outside,
               "gather_us": gather,
               "import_s": imported, "first_step_s_second_process": first_step,
@@ -127,18 +120,27 @@ def plots(out, kernel_rows, training_results):
     plt.close(fig)
 
 
+def per_round(rounds):
+    """One line per case and reference: tinynet-numba's time over the reference's, round by round."""
+    lines = []
+    for name, res in rounds.items():
+        for ref in ("pytorch", "keras"):
+            if ref in res:
+                each = ", ".join(f"{a / b:.3f}" for a, b in zip(res["tinynet-numba"], res[ref]))
+                lines.append(f"- {name}, numba / {ref}: {each}")
+    return "\n".join(lines) or "- (no reference framework timed)"
+
+
 def report(args, info, peak, kernel_rows, fused_rows, training_results, versions, extras):
     ratio_rows = []
     for name, res in training_results.items():
         row = {"case": name, **{k: v for k, v in res.items()}}
-        for ref in ("pytorch", "keras"):
-            if ref in res:
-                row[f"vs_{ref}"] = res["tinynet-numba"] / res[ref]
+        row.update(extras["ratios"][name])
         ratio_rows.append(row)
     cols = [("case", "case", "{}"), ("tinynet-numba s", "tinynet-numba", "{:.3f}"),
             ("tinynet-numpy s", "tinynet-numpy", "{:.3f}"), ("PyTorch s", "pytorch", "{:.3f}"),
-            ("Keras s", "keras", "{:.3f}"), ("numba / PyTorch", "vs_pytorch", "{:.2f}"),
-            ("numba / Keras", "vs_keras", "{:.2f}")]
+            ("Keras s", "keras", "{:.3f}"), ("numba / PyTorch", "vs_pytorch", "{:.3f}"),
+            ("numba / Keras", "vs_keras", "{:.3f}")]
     kcols = [("layer", "layer", "{}"), ("product", "product", "{}"), ("m x k x n", "shape", "{}"),
              ("Numba µs", "numba_us", "{:.1f}"), ("NumPy µs", "numpy_us", "{:.1f}"),
              ("naive µs", "naive_us", "{:.0f}"), ("Numba GFLOP/s", "numba_gflops", "{:.0f}"),
@@ -151,6 +153,8 @@ def report(args, info, peak, kernel_rows, fused_rows, training_results, versions
         + ", ".join(f"{k}: {v}" for k, v in versions.items()),
         f"sgemm peak measured in this run (NumPy, 2048³): {peak:.0f} GFLOP/s",
         table(kernel_rows, kcols), table(fused_rows, fcols), table(ratio_rows, cols),
+        "Training epochs were timed in rounds, every framework once per round, back to back; "
+        "the ratios are the medians of each round's ratio. Per round:\n" + per_round(extras["rounds"]),
         "Per step (seed model, medians of alternating runs): {tinynet_step_us:.0f} µs in fit, "
         "{kernels_only_step_us:.0f} µs for the batch gather and kernels called directly: a "
         "difference of {overhead_outside_kernels_us:.0f} µs (median of the pairs' differences). "
