@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import tinynet
 from tinynet.kernels import NUMBA, NUMPY
 
 from .strategies import dim, labels, matrix, with_zero_columns
@@ -69,10 +70,11 @@ def test_dense_backward(data, n, i, o, relu, need_dx):
 
 
 # Hypothesis' shapes stay under the size at which kernels use threads; these take
-# each threaded path once: inputs split (batch 32), rows split (a batch of 200, as
-# in predict), and the narrow output layer. x looks like MNIST: ~80% zeros and a
-# blank border, so whole blocks are skipped, the very first one included.
-@pytest.mark.parametrize("n,i,o", [(32, 784, 128), (200, 784, 128), (32, 512, 256), (32, 128, 10)])
+# each threaded path once: the forward's inputs split in halves (batch 32; batch
+# 200 with 4 row pieces per half), its rows split (200 rows of 256 inputs: the
+# partials would outgrow W), and the narrow output layer. x looks like MNIST: ~80%
+# zeros and a blank border, so whole blocks are skipped, the very first one included.
+@pytest.mark.parametrize("n,i,o", [(32, 784, 128), (200, 784, 128), (200, 256, 128), (32, 128, 10)])
 def test_dense_kernels_at_training_shapes(n, i, o):
     rng = np.random.default_rng(2)
     x = rng.random((n, i), dtype=np.float32)
@@ -90,6 +92,35 @@ def test_dense_kernels_at_training_shapes(n, i, o):
     assert_close(got[0], want[0], np.abs(x).T @ dz)
     assert_close(got[1], want[1], dz.sum(axis=0) + 1e-30)
     assert_close(got[2], want[2], dz @ np.abs(w).T + 1e-30)
+
+
+@pytest.mark.skipif(tinynet.get_num_threads() < 2, reason="needs two threads to compare with one")
+def test_threaded_kernels_give_the_same_bits_on_one_thread_or_two():
+    rng = np.random.default_rng(3)
+    x = rng.random((32, 784), dtype=np.float32)
+    x[x < 0.8] = 0
+    w = rng.standard_normal((784, 128), dtype=np.float32)
+    b, dy = rng.standard_normal(128, dtype=np.float32), rng.standard_normal((32, 128), dtype=np.float32)
+    m, v = np.zeros_like(w), np.zeros_like(w)
+
+    def run():
+        y = NUMBA.dense_forward(x, w, b, True)
+        dw, db = np.empty_like(w), np.empty_like(b)
+        dx = NUMBA.dense_backward(x, w, y, dy, True, True, dw, db)
+        p = w.copy()
+        NUMBA.adam_update(p, dw, m.copy(), v.copy(), 1e-3, 0.9, 0.999, 1e-7)
+        return y, dw, db, dx, p
+
+    before = tinynet.get_num_threads()
+    try:
+        tinynet.set_num_threads(1)
+        one = run()
+        tinynet.set_num_threads(2)
+        two = run()
+    finally:
+        tinynet.set_num_threads(before)
+    for a, b_ in zip(one, two):
+        assert np.array_equal(a, b_)
 
 
 @given(st.data(), dim, st.integers(1, 12), st.sampled_from([1.0, 30.0, 1e4]))

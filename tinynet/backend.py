@@ -47,7 +47,8 @@ def set_num_threads(n):
 
     Numba owns the threads of the 'numba' backend, which never calls BLAS; the
     same can be set before start-up with ``NUMBA_NUM_THREADS=n``. Results do not
-    depend on it: each output element is computed by one thread, in one order.
+    depend on it: how a sum is cut into pieces is decided by the shapes, never by
+    the thread count (the Dense forward's two halves of the inputs, say).
     """
     n = positive_int("n", n)
     if n > numba.config.NUMBA_NUM_THREADS:
