@@ -6,8 +6,9 @@ import time
 import numpy as np
 
 
-def _calls_for(fn, min_seconds):
-    """How many calls of ``fn`` take at least ``min_seconds`` (after a warm-up call)."""
+def median_time(fn, repeats=7, min_seconds=0.02):
+    """Median over ``repeats`` of the mean seconds per call, each repeat long
+    enough (>= min_seconds) that the clock's resolution does not matter."""
     fn()  # warm: compile, caches
     calls = 1
     while True:
@@ -15,34 +16,15 @@ def _calls_for(fn, min_seconds):
         for _ in range(calls):
             fn()
         if time.perf_counter() - start >= min_seconds:
-            return calls
+            break
         calls *= 2
-
-
-def _seconds_per_call(fn, calls):
-    start = time.perf_counter()
-    for _ in range(calls):
-        fn()
-    return (time.perf_counter() - start) / calls
-
-
-def median_time(fn, repeats=7, min_seconds=0.02):
-    """Median over ``repeats`` of the mean seconds per call, each repeat long
-    enough (>= min_seconds) that the clock's resolution does not matter."""
-    calls = _calls_for(fn, min_seconds)
-    return float(np.median([_seconds_per_call(fn, calls) for _ in range(repeats)]))
-
-
-def paired_median_times(fns, repeats=7, min_seconds=0.02):
-    """Like ``median_time`` for several functions at once, their repeats taken in
-    turn (a, b, a, b, ...), so that a slow stretch of this machine falls on all
-    of them alike rather than on whichever was being timed."""
-    calls = [_calls_for(fn, min_seconds) for fn in fns]
-    times = [[] for _ in fns]
+    times = []
     for _ in range(repeats):
-        for fn, n, out in zip(fns, calls, times):
-            out.append(_seconds_per_call(fn, n))
-    return [float(np.median(t)) for t in times]
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        times.append((time.perf_counter() - start) / calls)
+    return float(np.median(times))
 
 
 def machine():

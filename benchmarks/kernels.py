@@ -6,7 +6,7 @@ from numba import njit
 from tinynet.kernels import NUMBA, NUMPY
 from tinynet.kernels.matmul import matmul_naive
 
-from .common import median_time, paired_median_times
+from .common import median_time
 
 SEED_LAYERS = [(784, 128), (128, 10)]
 OVERFIT_LAYERS = [(784, 512), (512, 512), (512, 256), (256, 128), (128, 10)]
@@ -38,7 +38,7 @@ def products(batch, fan_in, fan_out, repeats):
     rows = []
     for name, (m, k, n), fast, blas, naive in cases:
         flops = 2 * m * k * n
-        t_fast, t_blas = paired_median_times([fast, blas], repeats)
+        t_fast, t_blas = median_time(fast, repeats), median_time(blas, repeats)
         t_naive = median_time(naive, max(1, repeats // 2))
         rows.append({"product": name, "shape": f"{m}x{k}x{n}", "numba_us": t_fast * 1e6,
                      "numpy_us": t_blas * 1e6, "naive_us": t_naive * 1e6,
@@ -74,8 +74,5 @@ def fused(repeats):
         ("Adam update, 101,770 parameters", lambda: NUMBA.adam_update(p, g, m, v, 1e-9, 0.9, 0.999, 1e-7),
          lambda: NUMPY.adam_update(p, g, m, v, 1e-9, 0.9, 0.999, 1e-7)),
     ]
-    rows = []
-    for name, fast, slow in cases:
-        t_fast, t_slow = paired_median_times([fast, slow], repeats)
-        rows.append({"kernel": name, "numba_us": t_fast * 1e6, "numpy_us": t_slow * 1e6})
-    return rows
+    return [{"kernel": name, "numba_us": median_time(fast, repeats) * 1e6,
+             "numpy_us": median_time(slow, repeats) * 1e6} for name, fast, slow in cases]
