@@ -38,6 +38,9 @@ def products(batch, fan_in, fan_out, repeats):
     rows = []
     for name, (m, k, n), fast, blas, naive in cases:
         flops = 2 * m * k * n
+        # Not in alternating repeats: OpenBLAS's threads spin on after each call, and
+        # Numba's threads then fight them for the two cores (tried on 2026-11-25: the
+        # fused Dense forward measured 6.4 ms instead of ~37 us).
         t_fast, t_blas = median_time(fast, repeats), median_time(blas, repeats)
         t_naive = median_time(naive, max(1, repeats // 2))
         rows.append({"product": name, "shape": f"{m}x{k}x{n}", "numba_us": t_fast * 1e6,
