@@ -36,7 +36,7 @@ def dense_forward_numba(x, w, b, relu):
     y = np.empty((n, w.shape[1]), dtype=np.float32)
     rows = parts_for(n, n * i * w.shape[1], 4)
     if w.shape[1] >= NARROW and rows > 1 and 2 * n <= i:
-        _split_inputs(x, w, b, relu, y, max(1, rows // 2))
+        _split_inputs(x, w, b, relu, y, rows // 2)  # rows >= 2 here
     elif rows == 1:
         _dense_rows(x, w, b, relu, y)
     else:
@@ -57,7 +57,7 @@ def _split_inputs(x, w, b, relu, y, row_parts):
     they compute in the backward pass (``tn_into`` cuts dW the same way) and
     that their share of Adam updates - so those rows, and their m and v, stay in
     that core's cache from one step to the next: on this 2-core machine the seed
-    model's Adam step went from ~53 to ~25 us. Used while the partials (2 x n x o
+    model's Adam step went from 51-56 to 22-29 us. Used while the partials (2 x n x o
     floats) are no bigger than W (i x o): at training batch sizes, not for a
     prediction over 10,000 rows. Always two halves, whatever the number of
     threads, so that the sums - and so the results - do not depend on it.
