@@ -83,13 +83,16 @@ def run_training(quick, reference_python):
             ref.close()
     versions = {ref.framework: ref.version for ref in references}
     results = {name: {fw: float(np.median(t)) for fw, t in res.items()} for name, res in times.items()}
-    ratios = {name: {f"vs_{ref}": float(np.median(np.divide(res["tinynet-numba"], res[ref])))
-                     for ref in versions} for name, res in times.items()}
+    by_round = {name: {ref: [a / b for a, b in zip(res["tinynet-numba"], res[ref])] for ref in versions}
+                for name, res in times.items()}
+    ratios = {name: {f"vs_{ref}": float(np.median(each)) for ref, each in refs.items()}
+              for name, refs in by_round.items()}
     fit_step, kernel_step, overhead = training.step_overhead(x, y, images=640 if quick else 19200)
     outside, gather = training.outside_kernels_step(x, y, images=640 if quick else 19200)
     imported, first_step = training.first_step_in_new_process()
     cold_step = None if quick else training.first_step_in_new_process(cold=True)[1]
-    extras = {"rounds": times, "ratios": ratios, "kernels_only_step_us": kernel_step, "tinynet_step_us": fit_step,
+    extras = {"rounds": times, "ratios_by_round": by_round, "ratios": ratios,
+              "kernels_only_step_us": kernel_step, "tinynet_step_us": fit_step,
               "overhead_outside_kernels_us": overhead, "outside_kernels_direct_us": outside,
               "gather_us": gather,
               "import_s": imported, "first_step_s_second_process": first_step,
@@ -120,14 +123,10 @@ def plots(out, kernel_rows, training_results):
     plt.close(fig)
 
 
-def per_round(rounds):
+def per_round(by_round):
     """One line per case and reference: tinynet-numba's time over the reference's, round by round."""
-    lines = []
-    for name, res in rounds.items():
-        for ref in ("pytorch", "keras"):
-            if ref in res:
-                each = ", ".join(f"{a / b:.3f}" for a, b in zip(res["tinynet-numba"], res[ref]))
-                lines.append(f"- {name}, numba / {ref}: {each}")
+    lines = [f"- {name}, numba / {ref}: " + ", ".join(f"{r:.3f}" for r in each)
+             for name, refs in by_round.items() for ref, each in refs.items()]
     return "\n".join(lines) or "- (no reference framework timed)"
 
 
@@ -154,7 +153,7 @@ def report(args, info, peak, kernel_rows, fused_rows, training_results, versions
         f"sgemm peak measured in this run (NumPy, 2048³): {peak:.0f} GFLOP/s",
         table(kernel_rows, kcols), table(fused_rows, fcols), table(ratio_rows, cols),
         "Training epochs were timed in rounds, every framework once per round, back to back; "
-        "the ratios are the medians of each round's ratio. Per round:\n" + per_round(extras["rounds"]),
+        "the ratios are the medians of each round's ratio. Per round:\n" + per_round(extras["ratios_by_round"]),
         "Per step (seed model, medians of alternating runs): {tinynet_step_us:.0f} µs in fit, "
         "{kernels_only_step_us:.0f} µs for the batch gather and kernels called directly: a "
         "difference of {overhead_outside_kernels_us:.0f} µs (median of the pairs' differences). "
