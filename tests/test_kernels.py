@@ -52,14 +52,22 @@ def test_dense_forward(data, n, i, o, relu):
     assert_close(NUMBA.dense_forward(x, w, b, relu), NUMPY.dense_forward(x, w, b, relu), scale)
 
 
+def both_dense_backwards(x, w, y, dy, relu, need_dx):
+    """[dW, db, dX] from the Numba kernel and from its NumPy twin. The Numba one
+    writes into buffers full of NaN, so a gradient it fails to fill shows."""
+    i, o = w.shape
+    got = [np.full((i, o), np.nan, np.float32), np.full(o, np.nan, np.float32)]
+    want = [np.empty((i, o), np.float32), np.empty(o, np.float32)]
+    got.append(NUMBA.dense_backward(x, w, y, dy, relu, need_dx, *got))
+    want.append(NUMPY.dense_backward(x, w, y, dy, relu, need_dx, *want))
+    return got, want
+
+
 @given(st.data(), dim, dim, dim, st.booleans(), st.booleans())
 def test_dense_backward(data, n, i, o, relu, need_dx):
     x, w = data.draw(matrix(n, i).flatmap(with_zero_columns)), data.draw(matrix(i, o))
     y, dy = data.draw(matrix(n, o)), data.draw(matrix(n, o))
-    got = [np.full((i, o), np.nan, np.float32), np.full(o, np.nan, np.float32)]  # must be overwritten
-    want = [np.empty((i, o), np.float32), np.empty(o, np.float32)]
-    got.append(NUMBA.dense_backward(x, w, y, dy, relu, need_dx, *got))
-    want.append(NUMPY.dense_backward(x, w, y, dy, relu, need_dx, *want))
+    got, want = both_dense_backwards(x, w, y, dy, relu, need_dx)
     dz = np.abs(dy)
     assert_close(got[0], want[0], np.abs(x).T @ dz)
     assert_close(got[1], want[1], dz.sum(axis=0))
@@ -84,10 +92,7 @@ def test_dense_kernels_at_training_shapes(n, i, o):
     b, dy = rng.standard_normal(o, dtype=np.float32), rng.standard_normal((n, o), dtype=np.float32)
     want_y = NUMPY.dense_forward(x, w, b, True)
     assert_close(NUMBA.dense_forward(x, w, b, True), want_y, np.abs(x) @ np.abs(w) + np.abs(b))
-    got = [np.full((i, o), np.nan, np.float32), np.full(o, np.nan, np.float32)]
-    want = [np.empty((i, o), np.float32), np.empty(o, np.float32)]
-    got.append(NUMBA.dense_backward(x, w, want_y, dy, True, True, *got))
-    want.append(NUMPY.dense_backward(x, w, want_y, dy, True, True, *want))
+    got, want = both_dense_backwards(x, w, want_y, dy, True, True)
     dz = np.abs(dy) * (want_y > 0)
     assert_close(got[0], want[0], np.abs(x).T @ dz)
     assert_close(got[1], want[1], dz.sum(axis=0) + 1e-30)
