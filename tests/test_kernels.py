@@ -218,6 +218,16 @@ def test_adam_update(data, r, c, steps):
         assert_close(got, want, scale + 1e-12)
 
 
+@given(st.floats(1e-6, 1.0), st.floats(0.0, 0.9999), st.floats(0.0, 0.99999), st.integers(1, 10**7))
+def test_adam_step_size_is_the_same_float32(lr, beta_1, beta_2, t):
+    # Same float32 operations in the same order: the bits must agree, since a
+    # different rounding here would move every weight of the Keras-parity tests.
+    # (That the value is Adam's is checked by tests/test_optimizers.py.)
+    got = np.float32(NUMBA.adam_step_size(lr, beta_1, beta_2, t))
+    want = NUMPY.adam_step_size(lr, beta_1, beta_2, t)
+    assert want.dtype == np.float32 and got == want
+
+
 @given(st.data(), dim, dim, st.sampled_from([0.0, 0.9]), st.booleans())
 def test_sgd_update(data, r, c, momentum, nesterov):
     p = data.draw(matrix(r, c, allow_views=False))

@@ -2,7 +2,6 @@
 (``tinynet.kernels.optim``, where the formulas are written out); an optimizer
 keeps the state - step count, and one slot array per parameter - and calls them.
 """
-import math
 import numbers
 
 import numpy as np
@@ -61,10 +60,8 @@ class Adam(Optimizer):
 
     def step_size(self):
         """alpha_t = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t), in float32 as Keras computes it."""
-        f32, t, one = np.float32, np.float32(self.iterations), np.float32(1)
-        # math.sqrt rounded to float32 equals a float32 sqrt, without a ufunc call's overhead
-        return (f32(self.learning_rate) * f32(math.sqrt(one - f32(self.beta_2) ** t))
-                / (one - f32(self.beta_1) ** t))
+        return np.float32(backend.ops.adam_step_size(self.learning_rate, self.beta_1, self.beta_2,
+                                                     self.iterations))
 
     def _update(self, params, grads):
         alpha = float(self.step_size())

@@ -25,7 +25,7 @@ _NAMES = [
     ("dense_forward", dense), ("dense_backward", dense),
     ("softmax", crossentropy), ("softmax_crossentropy", crossentropy), ("softmax_crossentropy_onehot", crossentropy),
     ("count_correct", metrics), ("mean", metrics), ("all_finite", metrics),
-    ("adam_update", optim), ("sgd_update", optim),
+    ("adam_step_size", optim), ("adam_update", optim), ("sgd_update", optim),
 ]
 
 

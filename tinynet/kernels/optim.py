@@ -5,7 +5,8 @@ Adam, as Keras 3 computes it at step t (t = 1, 2, ...):
     v     <- v + (g*g - v) * (1 - beta_2)
     alpha  = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)    (bias correction, in the step size)
     p     <- p - alpha * m / (sqrt(v) + epsilon)             (epsilon outside the root)
-``alpha`` is computed once per step by the optimizer and passed in.
+``alpha`` is computed once per step (``adam_step_size``), in float32 as Keras
+does, and passed to the update of every parameter.
 
 SGD with momentum mu, as Keras 3:
     mu == 0:   p <- p - lr * g
@@ -16,10 +17,28 @@ All arrays have the shape of the parameter; any shape works (they are walked fla
 import numpy as np
 from numba import prange
 
-from ._jit import kernel, parallel_kernel, split
+from ._jit import exact_kernel, kernel, parallel_kernel, split
 
 # Parameters with more elements than this are updated by several threads.
 PARALLEL_MIN_SIZE = 65_536
+
+
+def adam_step_size_numpy(learning_rate, beta_1, beta_2, t):
+    """alpha_t = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t), every operation in float32."""
+    f32, one = np.float32, np.float32(1)
+    t = f32(t)
+    return f32(learning_rate) * np.sqrt(one - f32(beta_2) ** t) / (one - f32(beta_1) ** t)
+
+
+@exact_kernel
+def adam_step_size_numba(learning_rate, beta_1, beta_2, t):
+    """The same float32 operations in the same order (no fastmath: the bits must
+    match NumPy's, and so Keras'). Why a kernel for five scalar operations: each
+    NumPy scalar operation costs ~0.3 us of Python, and this ran 2.3 us per step
+    against 0.26 us compiled."""
+    f32, one = np.float32, np.float32(1)
+    t = f32(t)
+    return f32(learning_rate) * np.sqrt(one - f32(beta_2) ** t) / (one - f32(beta_1) ** t)
 
 
 def adam_update_numpy(p, g, m, v, alpha, beta_1, beta_2, epsilon):
