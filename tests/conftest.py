@@ -12,6 +12,11 @@ from hypothesis import HealthCheck, settings
 
 import tinynet
 
+from .helpers import BoundsCheckedKernelTests
+
+BOUNDS_CHECK_TEST = "test_kernel_tests_pass_with_numba_bounds_checking"
+BOUNDS_RUN = pytest.StashKey()
+
 settings.register_profile(
     "tinynet", deadline=None, max_examples=int(os.environ.get("TINYNET_EXAMPLES", "40")),
     suppress_health_check=[HealthCheck.too_slow],
@@ -20,6 +25,25 @@ settings.register_profile(
     derandomize=bool(os.environ.get("CI")),
 )
 settings.load_profile("tinynet")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """If the bounds-checked kernel run is among the tests, start it now, in the
+    background (see ``BoundsCheckedKernelTests``): it then costs the suite little
+    wall time instead of ~3 minutes at the end."""
+    if any(item.name == BOUNDS_CHECK_TEST for item in items):
+        config.stash[BOUNDS_RUN] = BoundsCheckedKernelTests()
+
+
+def pytest_unconfigure(config):
+    run = config.stash.get(BOUNDS_RUN, None)
+    if run is not None:
+        run.stop()  # the test did not collect it (deselected, or the run was interrupted)
+
+
+@pytest.fixture
+def bounds_checked_kernel_run(request):
+    return request.config.stash[BOUNDS_RUN]
 
 
 @pytest.fixture(scope="session", autouse=True)

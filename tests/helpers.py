@@ -1,4 +1,11 @@
-"""Small models and data that many tests share."""
+"""Small models and data that many tests share, and the background run of the
+kernel tests under Numba's bounds checking."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
 import numpy as np
 
 from tinynet.layers import Dense, Flatten
@@ -21,3 +28,43 @@ def toy_digits(n=96, seed=0):
     x = rng.integers(0, 40, (n, 28, 28)).astype(np.uint8)
     x[np.arange(n), y * 2 + 3, :] = 255
     return x, y.astype(np.uint8)
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class BoundsCheckedKernelTests:
+    """``tests/test_kernels.py`` in a process of its own with ``NUMBA_BOUNDSCHECK=1``,
+    which turns an out-of-range index inside a kernel into an IndexError (without
+    it, a kernel reads or writes past an array's end in silence).
+
+    Every kernel must compile again with the checks in, into an empty cache folder:
+    ~3 minutes of compiling on one core. ``tests/conftest.py`` starts it as soon
+    as the tests are collected, so it runs on the second core while the other
+    tests run, and its test (in ``test_reliability.py``) waits for the result.
+    """
+
+    def __init__(self):
+        self.folder = tempfile.mkdtemp(prefix="tinynet-boundscheck-")
+        env = dict(os.environ, NUMBA_BOUNDSCHECK="1", NUMBA_CACHE_DIR=os.path.join(self.folder, "cache"),
+                   TINYNET_EXAMPLES="15")
+        self.output = open(os.path.join(self.folder, "output.txt"), "w+")  # a file: a pipe could fill and stall it
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_kernels.py"],
+            env=env, cwd=ROOT, stdout=self.output, stderr=subprocess.STDOUT)
+
+    def result(self, timeout=900):
+        """(return code, the last 3,000 characters it printed); cleans up after itself."""
+        try:
+            code = self.process.wait(timeout)
+            self.output.seek(0)
+            return code, self.output.read()[-3000:]
+        finally:
+            self.stop()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.output.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
