@@ -12,7 +12,7 @@
 #    * **blocks**: loads a 4 x 4 block of X into registers and reuses every value
 #      loaded from W four times,
 #    * **vectorises**: its innermost loop walks along contiguous rows, so the CPU
-#      handles 16 floats per instruction (AVX-512),
+#      handles 8 floats per instruction (AVX2), or 16 on a CPU with AVX-512,
 #    * **threads**: big products are split by rows over the cores;
 #    * **skips zeros**: a 4 x 4 block of X that is all zero adds nothing, and MNIST
 #      images are mostly background, so about half the first layer's blocks are
