@@ -1,8 +1,11 @@
 """Kernel benchmark: each product of a Dense layer in Numba vs its NumPy twin (BLAS)
 vs a naive triple loop, plus the fused Dense, cross-entropy and Adam kernels."""
+import time
+
 import numpy as np
 from numba import njit
 
+from tinynet.datasets import mnist
 from tinynet.kernels import NUMBA, NUMPY
 from tinynet.kernels.matmul import matmul_naive
 
@@ -11,6 +14,10 @@ from .common import median_time
 SEED_LAYERS = [(784, 128), (128, 10)]
 OVERFIT_LAYERS = [(784, 512), (512, 512), (512, 256), (256, 128), (128, 10)]
 
+
+# Seconds to wait after BLAS before timing Numba (OpenBLAS's idle threads spin
+# for ~0.1 s by default before they sleep).
+BLAS_SPIN_PAUSE = 0.3
 
 naive_matmul = njit(cache=True)(matmul_naive)  # the textbook triple loop, compiled
 
@@ -21,8 +28,26 @@ def sgemm_peak(size=2048, repeats=3):
     return 2 * size**3 / median_time(lambda: a @ a, repeats=repeats, min_seconds=0.2) / 1e9
 
 
-def products(batch, fan_in, fan_out, repeats):
-    """Rows for the three products of one Dense layer (fan_in -> fan_out)."""
+def timed_pair(numba_fn, numpy_fn, repeats):
+    """(seconds per call of ``numba_fn``, of ``numpy_fn``): each a median of repeats,
+    one block after the other, then a pause.
+
+    Not call by call, and not without the pause: OpenBLAS's threads spin on for a
+    while after each call, and Numba's threads then fight them for the two cores
+    (2026-11-25: the fused Dense forward measured 6.4 ms instead of ~37 us;
+    2026-11-26, timed right after a NumPy block, 6.5 ms instead of ~50 us)."""
+    t_numba = median_time(numba_fn, repeats)
+    t_numpy = median_time(numpy_fn, repeats)
+    time.sleep(BLAS_SPIN_PAUSE)
+    return t_numba, t_numpy
+
+
+def products(batch, fan_in, fan_out, repeats, rounds=3):
+    """Rows for the three products of one Dense layer (fan_in -> fan_out).
+
+    The machine's speed drifts, so Numba and BLAS are timed back to back in
+    ``rounds`` rounds; the ratio is the median of the rounds' ratios, and each
+    time the median of its rounds."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((batch, fan_in), dtype=np.float32)
     w = rng.standard_normal((fan_in, fan_out), dtype=np.float32)
@@ -38,24 +63,28 @@ def products(batch, fan_in, fan_out, repeats):
     rows = []
     for name, (m, k, n), fast, blas, naive in cases:
         flops = 2 * m * k * n
-        # Not in alternating repeats: OpenBLAS's threads spin on after each call, and
-        # Numba's threads then fight them for the two cores (tried on 2026-11-25: the
-        # fused Dense forward measured 6.4 ms instead of ~37 us).
-        t_fast, t_blas = median_time(fast, repeats), median_time(blas, repeats)
+        pairs = [timed_pair(fast, blas, repeats) for _ in range(rounds)]
+        t_fast, t_blas = np.median(pairs, axis=0)
         t_naive = median_time(naive, max(1, repeats // 2))
         rows.append({"product": name, "shape": f"{m}x{k}x{n}", "numba_us": t_fast * 1e6,
                      "numpy_us": t_blas * 1e6, "naive_us": t_naive * 1e6,
                      "numba_gflops": flops / t_fast / 1e9, "numpy_gflops": flops / t_blas / 1e9,
-                     "numba_vs_numpy": t_blas / t_fast})
+                     "numba_vs_numpy": float(np.median([b / f for f, b in pairs])),
+                     "rounds": [b / f for f, b in pairs]})
     return rows
 
 
-def fused(repeats):
-    """The fused kernels against the NumPy they replace, at the seed model's sizes."""
+def fused(repeats, rounds=3):
+    """The fused kernels against the NumPy they replace, at the seed model's sizes,
+    on random data (and the Dense forward also on MNIST images)."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((32, 784), dtype=np.float32)
     w = rng.standard_normal((784, 128), dtype=np.float32) * 0.05
     b = np.zeros(128, np.float32)
+    # 32 shuffled MNIST images as the first layer sees them: 81% of the pixels are
+    # background, and the blocked kernels skip 4x4 blocks of zeros (BLAS does not).
+    (images, _), _ = mnist.load_data()
+    x_mnist = images[rng.permutation(len(images))[:32]].reshape(32, 784).astype(np.float32) / 255
     y = NUMPY.dense_forward(x, w, b, True)
     dw, db = np.empty_like(w), np.empty_like(b)
     dy = rng.standard_normal((32, 128), dtype=np.float32)
@@ -67,6 +96,8 @@ def fused(repeats):
     cases = [
         ("Dense forward + bias + ReLU (32x784 -> 128)", lambda: NUMBA.dense_forward(x, w, b, True),
          lambda: np.maximum(x @ w + b, 0)),
+        ("the same on a batch of MNIST images", lambda: NUMBA.dense_forward(x_mnist, w, b, True),
+         lambda: np.maximum(x_mnist @ w + b, 0)),
         ("Dense backward, ReLU, no dX (32x784 -> 128)",
          lambda: NUMBA.dense_backward(x, w, y, dy, True, False, dw, db),
          lambda: NUMPY.dense_backward(x, w, y, dy, True, False, dw, db)),
@@ -77,5 +108,10 @@ def fused(repeats):
         ("Adam update, 101,770 parameters", lambda: NUMBA.adam_update(p, g, m, v, 1e-9, 0.9, 0.999, 1e-7),
          lambda: NUMPY.adam_update(p, g, m, v, 1e-9, 0.9, 0.999, 1e-7)),
     ]
-    return [{"kernel": name, "numba_us": median_time(fast, repeats) * 1e6,
-             "numpy_us": median_time(slow, repeats) * 1e6} for name, fast, slow in cases]
+    rows = []
+    for name, fast, slow in cases:  # in rounds, as ``products``
+        pairs = [timed_pair(fast, slow, repeats) for _ in range(rounds)]
+        t_fast, t_slow = np.median(pairs, axis=0)
+        rows.append({"kernel": name, "numba_us": t_fast * 1e6, "numpy_us": t_slow * 1e6,
+                     "numba_vs_numpy": float(np.median([s / f for f, s in pairs]))})
+    return rows

@@ -45,17 +45,17 @@ def table(rows, columns):
 
 
 def run_kernels(quick):
-    repeats = 2 if quick else 7
+    repeats, rounds = (2, 1) if quick else (7, 3)
     peak = kernels.sgemm_peak(512 if quick else 2048, repeats=1 if quick else 3)
     layers = kernels.SEED_LAYERS if quick else kernels.SEED_LAYERS + kernels.OVERFIT_LAYERS[:4]
     rows = []
     for fan_in, fan_out in layers:
-        for row in kernels.products(32, fan_in, fan_out, repeats):
+        for row in kernels.products(32, fan_in, fan_out, repeats, rounds):
             row["layer"] = f"{fan_in}->{fan_out}"
             row["numba_peak"] = row["numba_gflops"] / peak
             row["faster"] = "numba" if row["numba_vs_numpy"] >= 1 else "BLAS"
             rows.append(row)
-    return peak, rows, kernels.fused(repeats)
+    return peak, rows, kernels.fused(repeats, rounds)
 
 
 def run_training(quick, reference_python):
@@ -145,12 +145,15 @@ def report(args, info, peak, kernel_rows, fused_rows, training_results, versions
              ("naive µs", "naive_us", "{:.0f}"), ("Numba GFLOP/s", "numba_gflops", "{:.0f}"),
              ("of peak", "numba_peak", "{:.0%}"), ("Numba ÷ NumPy speed", "numba_vs_numpy", "{:.2f}"),
              ("faster", "faster", "{}")]
-    fcols = [("kernel", "kernel", "{}"), ("Numba µs", "numba_us", "{:.1f}"), ("NumPy µs", "numpy_us", "{:.1f}")]
+    fcols = [("kernel", "kernel", "{}"), ("Numba µs", "numba_us", "{:.1f}"), ("NumPy µs", "numpy_us", "{:.1f}"),
+             ("Numba ÷ NumPy speed", "numba_vs_numpy", "{:.2f}")]
     text = "\n\n".join([
         f"Machine: {info['cpu']}, {info['cores']} cores; Python {info['python']}, NumPy {info['numpy']}, "
         f"Numba {info['numba']} ({info['numba_threads']} threads). "
         + ", ".join(f"{k}: {v}" for k, v in versions.items()),
-        f"sgemm peak measured in this run (NumPy, 2048³): {peak:.0f} GFLOP/s",
+        f"sgemm peak measured in this run (NumPy, 2048³): {peak:.0f} GFLOP/s. Kernels: Numba and "
+        "NumPy timed back to back in rounds (median of 7 repeats each); a time is the median over "
+        "the rounds, a speed ratio the median of the rounds' ratios (each round's in results.json).",
         table(kernel_rows, kcols), table(fused_rows, fcols), table(ratio_rows, cols),
         "Training epochs were timed in rounds, every framework once per round, back to back; "
         "the ratios are the medians of each round's ratio. Per round:\n" + per_round(extras["ratios_by_round"]),
