@@ -171,7 +171,10 @@ print("\n" + analysis)
 # script (`tests/reference/capacity_runs.py`). A difference smaller than these
 # spreads is noise, not a difference between frameworks. The over-fitting model's
 # validation accuracy swings by ~2% from epoch to epoch at the end, so its final
-# figure depends on which epoch happened to be last (seed 0 ends on a low one).
+# figure depends on which epoch happened to be last. (Where the reference runs
+# were made, seed 0 ended on a low one, 0.9460; on a CPU with other vector widths
+# the same seed rounds its sums differently and ends elsewhere: 0.9656 on an AVX2
+# machine.)
 
 # %%
 def runs_by_model(path):
