@@ -12,7 +12,9 @@ then against the kernels' 4-6 us), a whole training step became 2.2x slower
 (218 -> 485 us, and still ~450 us with OPENBLAS_NUM_THREADS=1): BLAS and Numba's
 OpenMP threads compete for the same two cores. One owner of the threads -
 Numba's - is worth more than the microseconds BLAS saved; since then the kernels
-compute narrow products in their transposed forms, at 2.5-2.7 us.
+compute narrow products in their transposed forms, at 2.5-2.7 us. Seen again on
+2026-11-26 (another machine): a Numba Dense forward timed right after a block of
+NumPy matmuls took 6.5 ms instead of ~50-90 us, while OpenBLAS's threads spun on.
 """
 import os
 
