@@ -28,26 +28,29 @@ def sgemm_peak(size=2048, repeats=3):
     return 2 * size**3 / median_time(lambda: a @ a, repeats=repeats, min_seconds=0.2) / 1e9
 
 
-def timed_pair(numba_fn, numpy_fn, repeats):
-    """(seconds per call of ``numba_fn``, of ``numpy_fn``): each a median of repeats,
-    one block after the other, then a pause.
+def compare(numba_fn, numpy_fn, repeats, rounds):
+    """Seconds per call of both, in ``rounds`` rounds that each pause, then time
+    each function in a block of repeats (median): {"numba", "numpy"} as the
+    median over the rounds, "ratio" (NumPy's time over Numba's: the speed-up) as
+    the median of the rounds' ratios, and "rounds", each round's ratio.
 
     Not call by call, and not without the pause: OpenBLAS's threads spin on for a
-    while after each call, and Numba's threads then fight them for the two cores
-    (2026-11-25: the fused Dense forward measured 6.4 ms instead of ~37 us;
-    2026-11-26, timed right after a NumPy block, 6.5 ms instead of ~50 us)."""
-    t_numba = median_time(numba_fn, repeats)
-    t_numpy = median_time(numpy_fn, repeats)
-    time.sleep(BLAS_SPIN_PAUSE)
-    return t_numba, t_numpy
+    while after each call - the NumPy block, or any NumPy product made before -
+    and Numba's threads then fight them for the two cores (2026-11-25: the fused
+    Dense forward measured 6.4 ms instead of ~37 us; 2026-11-26, timed right
+    after a NumPy block, 6.5 ms instead of ~50 us)."""
+    pairs = []
+    for _ in range(rounds):
+        time.sleep(BLAS_SPIN_PAUSE)
+        pairs.append((median_time(numba_fn, repeats), median_time(numpy_fn, repeats)))
+    ratios = [t_numpy / t_numba for t_numba, t_numpy in pairs]
+    t_numba, t_numpy = np.median(pairs, axis=0)
+    return {"numba": float(t_numba), "numpy": float(t_numpy), "ratio": float(np.median(ratios)), "rounds": ratios}
 
 
 def products(batch, fan_in, fan_out, repeats, rounds=3):
-    """Rows for the three products of one Dense layer (fan_in -> fan_out).
-
-    The machine's speed drifts, so Numba and BLAS are timed back to back in
-    ``rounds`` rounds; the ratio is the median of the rounds' ratios, and each
-    time the median of its rounds."""
+    """Rows for the three products of one Dense layer (fan_in -> fan_out). The
+    machine's speed drifts, so Numba and BLAS are timed in rounds (``compare``)."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((batch, fan_in), dtype=np.float32)
     w = rng.standard_normal((fan_in, fan_out), dtype=np.float32)
@@ -63,14 +66,12 @@ def products(batch, fan_in, fan_out, repeats, rounds=3):
     rows = []
     for name, (m, k, n), fast, blas, naive in cases:
         flops = 2 * m * k * n
-        pairs = [timed_pair(fast, blas, repeats) for _ in range(rounds)]
-        t_fast, t_blas = np.median(pairs, axis=0)
+        t = compare(fast, blas, repeats, rounds)
         t_naive = median_time(naive, max(1, repeats // 2))
-        rows.append({"product": name, "shape": f"{m}x{k}x{n}", "numba_us": t_fast * 1e6,
-                     "numpy_us": t_blas * 1e6, "naive_us": t_naive * 1e6,
-                     "numba_gflops": flops / t_fast / 1e9, "numpy_gflops": flops / t_blas / 1e9,
-                     "numba_vs_numpy": float(np.median([b / f for f, b in pairs])),
-                     "rounds": [b / f for f, b in pairs]})
+        rows.append({"product": name, "shape": f"{m}x{k}x{n}", "numba_us": t["numba"] * 1e6,
+                     "numpy_us": t["numpy"] * 1e6, "naive_us": t_naive * 1e6,
+                     "numba_gflops": flops / t["numba"] / 1e9, "numpy_gflops": flops / t["numpy"] / 1e9,
+                     "numba_vs_numpy": t["ratio"], "rounds": t["rounds"]})
     return rows
 
 
@@ -109,9 +110,8 @@ def fused(repeats, rounds=3):
          lambda: NUMPY.adam_update(p, g, m, v, 1e-9, 0.9, 0.999, 1e-7)),
     ]
     rows = []
-    for name, fast, slow in cases:  # in rounds, as ``products``
-        pairs = [timed_pair(fast, slow, repeats) for _ in range(rounds)]
-        t_fast, t_slow = np.median(pairs, axis=0)
-        rows.append({"kernel": name, "numba_us": t_fast * 1e6, "numpy_us": t_slow * 1e6,
-                     "numba_vs_numpy": float(np.median([s / f for f, s in pairs]))})
+    for name, fast, slow in cases:
+        t = compare(fast, slow, repeats, rounds)
+        rows.append({"kernel": name, "numba_us": t["numba"] * 1e6, "numpy_us": t["numpy"] * 1e6,
+                     "numba_vs_numpy": t["ratio"], "rounds": t["rounds"]})
     return rows

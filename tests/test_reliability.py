@@ -17,9 +17,7 @@ from tinynet.callbacks import TerminateOnNaN
 from tinynet.models import Sequential
 from tinynet.layers import Dense, Flatten
 
-from .helpers import seed_model, toy_digits
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from .helpers import ROOT, seed_model, toy_digits
 
 
 def test_a_nan_loss_stops_training_before_the_bad_update(capsys):
