@@ -38,7 +38,7 @@ def pytest_collection_modifyitems(session, config, items):
 def pytest_unconfigure(config):
     run = config.stash.get(BOUNDS_RUN, None)
     if run is not None:
-        run.stop()  # the test did not collect it (deselected, or the run was interrupted)
+        run.stop()  # ends it if its test never waited for it (deselected, interrupted); else a no-op
 
 
 @pytest.fixture

@@ -63,6 +63,7 @@ class BoundsCheckedKernelTests:
             self.stop()
 
     def stop(self):
+        """Kill the run if it is still going, and remove its folder; safe to call twice."""
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
