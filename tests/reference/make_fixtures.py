@@ -2,7 +2,7 @@
 
 Run in a separate environment with real Keras, never in tinynet's:
     python3 -m venv ~/venvs/keras && ~/venvs/keras/bin/pip install tensorflow-cpu==2.21.0 keras==3.15.1
-    ~/venvs/keras/bin/python tests/reference/make_fixtures.py
+    ~/venvs/keras/bin/python tests/reference/make_fixtures.py [--only GROUP ...]
 It writes tests/reference/fixtures/*.npz (float32/float64/int arrays, no pickle)
 and versions.json (which Keras, TensorFlow, NumPy and Python made them).
 """
@@ -172,19 +172,35 @@ def initializers():
     save("initializers", **stats)
 
 
-def main():
-    rng = np.random.default_rng(2026)
-    dense_and_softmax(rng)
-    losses(rng)
-    metrics(rng)
-    model_gradients(rng)
-    optimizers(rng)
-    initializers()
-    counts = trajectories()
-    versions = {"keras": keras.__version__, "tensorflow": tf.__version__, "numpy": np.__version__,
-                "python": platform.python_version(), "backend": keras.backend.backend(),
-                "param_counts": counts}
-    with open(os.path.join(OUT, "versions.json"), "w") as f:
+# Each group writes its own fixture files; ``--only NAME ...`` remakes just those,
+# leaving the others (and versions.json's parameter counts) as they are.
+GROUPS = {"dense_softmax": dense_and_softmax, "losses": losses, "metrics": metrics,
+          "model_gradients": model_gradients, "optimizers": optimizers,
+          "initializers": initializers, "trajectories": trajectories}
+
+
+def main(argv=None):
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", choices=sorted(GROUPS), help="remake only these groups")
+    args = parser.parse_args(argv)
+    path = os.path.join(OUT, "versions.json")
+    versions = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            versions = json.load(f)
+    rng_groups = {"dense_softmax", "losses", "metrics", "model_gradients", "optimizers"}
+    for name in args.only or list(GROUPS):
+        fn = GROUPS[name]
+        # Every group that draws random inputs gets its own generator, so remaking one
+        # group alone gives the same inputs as remaking them all.
+        result = fn(np.random.default_rng([2026, sorted(GROUPS).index(name)])) if name in rng_groups else fn()
+        if name == "trajectories":
+            versions["param_counts"] = result
+    versions.update({"keras": keras.__version__, "tensorflow": tf.__version__, "numpy": np.__version__,
+                     "python": platform.python_version(), "backend": keras.backend.backend()})
+    with open(path, "w") as f:
         json.dump(versions, f, indent=1)
     print("wrote versions.json", versions)
 
