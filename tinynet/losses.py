@@ -79,6 +79,7 @@ class Loss:
     name = None
     sparse = False       # targets are class indices (n,), not rows (n, c)
     crossentropy = True  # may be computed from the logits of a softmax output
+    logits_activation = "softmax"  # ... namely from the logits of this output activation
 
     def __init__(self, from_logits=False):
         self.from_logits = bool(from_logits)
@@ -121,6 +122,7 @@ class CategoricalCrossentropy(Loss):
 class MeanSquaredError(Loss):
     name = "mean_squared_error"
     crossentropy = False
+    logits_activation = None
 
     def __init__(self):
         super().__init__(from_logits=False)

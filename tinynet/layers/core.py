@@ -5,14 +5,25 @@ Shapes: x (n, *input_shape) -> y (n, *output_shape).
 import numpy as np
 
 from .. import activations
-from .layer import Layer, _as_shape
+from .layer import Layer, _as_shape, unique_name
 
 
 class InputLayer(Layer):
-    """Declares the shape of one sample; ``Input(shape=(28, 28))`` makes one."""
+    """Declares the shape of one sample; ``Input(shape=(28, 28))`` makes one.
 
-    def __init__(self, shape, name=None):
-        super().__init__(name=name, input_shape=_as_shape("shape", shape))
+    ``batch_shape=(None, 28, 28)`` says the same with the batch axis; a fixed
+    ``batch_size`` is accepted and not enforced (tinynet takes any batch size).
+    """
+
+    def __init__(self, shape=None, batch_size=None, dtype=None, batch_shape=None, name=None):
+        if (shape is None) == (batch_shape is None):
+            raise ValueError("Input needs exactly one of `shape` or `batch_shape`. "
+                             f"Received: shape={shape!r}, batch_shape={batch_shape!r}")
+        if shape is None:
+            shape = tuple(batch_shape)[1:]
+        if dtype not in (None, "float32"):
+            raise ValueError(f"tinynet computes in float32 only. Received: dtype={dtype!r}")
+        super().__init__(name=name or unique_name("input_layer"), input_shape=_as_shape("shape", shape))
 
     def call(self, x, training=False):
         return x
@@ -21,9 +32,9 @@ class InputLayer(Layer):
         return dy
 
 
-def Input(shape, name=None):
+def Input(shape=None, batch_size=None, dtype=None, batch_shape=None, name=None):
     """Keras' ``keras.Input(shape)``: a placeholder that gives a Sequential its input shape."""
-    return InputLayer(shape, name=name)
+    return InputLayer(shape, batch_size=batch_size, dtype=dtype, batch_shape=batch_shape, name=name)
 
 
 class Flatten(Layer):
@@ -58,10 +69,10 @@ class Activation(Layer):
     def backward(self, dy):
         return self._backward(self.z, self.a, dy)
 
-    # A softmax output hands its logits to the loss (see Sequential.compute_gradients).
+    # A softmax or sigmoid output hands its logits to the loss (see Sequential.compute_gradients).
     @property
-    def ends_in_softmax(self):
-        return self.activation == "softmax"
+    def output_activation(self):
+        return self.activation
 
     @property
     def logits(self):

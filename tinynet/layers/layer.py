@@ -10,10 +10,21 @@ three methods:
 
 Shapes leave out the batch axis: a Dense layer on (n, 784) inputs is built
 with input_shape (784,).
+
+Calling a layer on data, ``layer(x)``, is what Keras code does in a notebook: it
+turns ``x`` into a float32 array, builds the layer on first use, checks that ``x``
+fits (before any kernel runs) and returns ``call``'s NumPy array.
+
+``trainable``: a frozen layer (``layer.trainable = False``) keeps its weights in
+``fit``; its weights count as non-trainable. Setting the flag on a layer that
+holds other layers (a nested ``Sequential``) sets it on every one of them, as in
+Keras.
 """
 import re
 
 import numpy as np
+
+from ..utils.checks import as_batch
 
 _name_counts = {}
 
@@ -30,11 +41,11 @@ def _snake_case(name):
 
 
 class Layer:
-    def __init__(self, name=None, input_shape=None, input_dim=None, **unknown):
+    def __init__(self, name=None, input_shape=None, input_dim=None, trainable=True, **unknown):
         if unknown:
             raise TypeError(
                 f"{type(self).__name__} got unexpected keyword argument(s) {sorted(unknown)}. "
-                f"Expected the layer's own arguments, `name` or `input_shape`."
+                f"Expected the layer's own arguments, `name`, `trainable` or `input_shape`."
             )
         if input_dim is not None:
             input_shape = (input_dim,)
@@ -43,6 +54,8 @@ class Layer:
         self.built = False
         self.params = {}
         self.grads = {}
+        self.regularizers = {}  # parameter name -> penalty (see tinynet.regularizers)
+        self._trainable = bool(trainable)
         # False for the first layer with parameters: its input is data and
         # nothing needs dL/dx, so backward may skip computing it.
         self.needs_input_grad = True
@@ -61,20 +74,71 @@ class Layer:
         """The shape of one output sample; raises if this layer cannot take ``input_shape``."""
         return tuple(input_shape)
 
+    def declared_input_shape(self):
+        """The shape of one sample given as ``input_shape=`` when the layer was made, or None."""
+        return self.input_shape
+
     # -- shared by all layers ----------------------------------------------------------
     def __call__(self, x, training=False):
-        x = np.asarray(x)
-        if not self.built:
+        """y = layer(x): x (n, *input_shape) -> y (n, *output_shape), float32."""
+        x = as_batch("x", x)
+        if self.built:
+            self.compute_output_shape(x.shape[1:])  # raises if x does not fit, before any kernel runs
+        else:
             self.build(tuple(x.shape[1:]))
         return self.call(x, training=training)
 
     @property
+    def sublayers(self):
+        """The layers this layer holds (a nested model's layers); none for most layers."""
+        return []
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        for layer in self.sublayers:
+            layer.trainable = value
+
+    def weight_slots(self, trainable=None):
+        """(layer, parameter name) of every weight, in Keras' order: this layer's own,
+        then its sublayers'. ``trainable=True`` or ``False`` keeps only those kinds."""
+        for name in self.params:
+            if trainable is None or trainable == self.trainable:
+                yield self, name
+        for layer in self.sublayers:
+            if trainable is True and not self.trainable:
+                continue  # a frozen model freezes everything inside it
+            if trainable is False and not self.trainable:
+                yield from layer.weight_slots()
+            else:
+                yield from layer.weight_slots(trainable)
+
+    @property
     def weights(self):
-        return list(self.params.values())
+        return [layer.params[name] for layer, name in self.weight_slots()]
 
     @property
     def trainable_weights(self):
-        return self.weights
+        return [layer.params[name] for layer, name in self.weight_slots(True)]
+
+    @property
+    def non_trainable_weights(self):
+        return [layer.params[name] for layer, name in self.weight_slots(False)]
+
+    @property
+    def losses(self):
+        """The regularization penalties of this layer's weights (one float each), as
+        Keras' ``layer.losses``; ``fit`` adds their sum to the loss it minimises."""
+        return [float(reg(layer.params[name])) for layer, name in self.weight_slots()
+                for reg in [layer.regularizers.get(name)] if reg is not None]
+
+    # The activation of the layer's output, when the loss may be taken from the
+    # logits before it (softmax or sigmoid; see Sequential.compute_gradients).
+    output_activation = None
 
     def get_weights(self):
         return [p.copy() for p in self.params.values()]
@@ -101,13 +165,13 @@ class Layer:
 
     def get_config(self):
         """The arguments that rebuild this layer (``type(layer)(**config)``)."""
-        config = {"name": self.name}
+        config = {"name": self.name, "trainable": self.trainable}
         if self.input_shape is not None:
             config["input_shape"] = list(self.input_shape)
         return config
 
     def count_params(self):
-        return int(sum(p.size for p in self.params.values()))
+        return int(sum(p.size for p in self.weights))
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}>"

@@ -26,6 +26,24 @@ LAYERS = {cls.__name__: cls for cls in (layer_classes.Dense, layer_classes.Flatt
                                         layer_classes.ReLU, layer_classes.Softmax, layer_classes.Dropout)}
 
 
+def layer_config(layer):
+    """{"class": ..., "config": ...}: what ``layer_from_config`` rebuilds the layer from.
+    A nested model's config holds its layers' entries."""
+    return {"class": type(layer).__name__, "config": layer.get_config()}
+
+
+def layer_from_config(entry):
+    from .sequential import Sequential
+
+    cls, config = entry["class"], dict(entry["config"])
+    if cls == "Sequential":
+        layers = [layer_from_config(e) for e in config.pop("layers")]
+        return Sequential(layers, **config)
+    if cls not in LAYERS:
+        raise ValueError(f"unknown layer class {cls!r}; expected one of {sorted(LAYERS) + ['Sequential']}")
+    return LAYERS[cls](**config)
+
+
 def write_atomically(path, arrays):
     """np.savez ``arrays`` to ``path`` via a temporary file and a rename."""
     path = os.fspath(path)
@@ -59,9 +77,9 @@ def read_arrays(path, what):
 
 
 def _config(model, with_optimizer):
-    config = {"format": FORMAT, "version": VERSION, "name": model.name,
-              "input_shape": list(model.input_shape) if model.input_shape is not None else None,
-              "layers": [{"class": type(layer).__name__, "config": layer.get_config()} for layer in model.layers],
+    config = {"format": FORMAT, "version": VERSION, "name": model.name, "trainable": model.trainable,
+              "input_shape": list(model._sample_shape) if model._sample_shape is not None else None,
+              "layers": [layer_config(layer) for layer in model.layers],
               "random_state": tinynet_random.get_state()}
     if model.compiled:
         config["compile"] = {
@@ -120,9 +138,9 @@ def load_model(path):
     arrays = read_arrays(path, "tinynet model")
     config = _decode_config(path, arrays)
     try:
-        model = Sequential(name=config["name"])
+        model = Sequential(name=config["name"], trainable=config.get("trainable", True))
         for entry in config["layers"]:
-            model.add(LAYERS[entry["class"]](**entry["config"]))
+            model.add(layer_from_config(entry))
         if config["input_shape"] is not None and not model.built:
             model.build((None,) + tuple(config["input_shape"]))
         model.set_weights(_numbered(arrays, "weight_"))
@@ -141,7 +159,8 @@ def load_model(path):
 
 def _restore_optimizer(model, variables):
     optimizer = model.optimizer
-    optimizer.build(model.weights)
+    model._freeze_trainable_set()
+    optimizer.build(model._params)
     slots = [a for kind in optimizer.slots for a in kind]
     if len(variables) != len(slots) + 1 or any(v.shape != s.shape for v, s in zip(variables[1:], slots)):
         raise ValueError(f"the optimizer state has {len(variables)} arrays, expected {len(slots) + 1} "

@@ -4,30 +4,42 @@
                         Dense(10, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     history = model.fit(x, y, epochs=5)
+    probabilities = model(x[:1])
+
+A Sequential is itself a layer, so a model can sit inside another model:
+``Sequential([model, Softmax()])`` runs ``model`` and then a softmax, and training
+the outer model trains the inner model's weights.
 
 This file holds the model itself: building, the forward and backward pass, one
 gradient step, weights. The loops over data (fit, evaluate, predict) are in
 ``training.py``; the summary table is in ``summary.py``.
 """
+import warnings
+
 import numpy as np
 
 from .. import backend, losses, optimizers
 from .. import metrics as metrics_lib
 from ..layers import InputLayer, Layer
+from ..layers.layer import unique_name
+from ..utils.checks import as_batch
 from . import saving
 from . import summary as _summary
 from . import training
 
 
-class Sequential:
-    def __init__(self, layers=None, name=None):
-        self.name = name or "sequential"
-        self.layers = []
-        self.input_shape = None  # of one sample, without the batch axis
-        self.built = False
-        self._params = []  # every parameter array, in Keras' order (see _link_parameters)
-        self._first_trainable = 0
+class Sequential(Layer):
+    def __init__(self, layers=None, trainable=True, name=None):
+        self.layers = []  # before Layer.__init__, which sets needs_input_grad (see its setter)
+        self._sample_shape = None  # the shape of one input sample, without the batch axis
+        self._needs_input_grad = False
+        super().__init__(name=name or unique_name("sequential"), trainable=trainable)
+        self._needs_input_grad = False  # at the top, the input is data; a model around this one may say otherwise
+        self._params = []  # the arrays fit updates, in Keras' order (see _link_parameters)
+        self._train_slots = None
         self.compiled = False
+        self.optimizer = self.loss = None
+        self.metric_names = []
         self.stop_training = False
         self.history = None
         for layer in layers or []:
@@ -37,106 +49,201 @@ class Sequential:
     def add(self, layer):
         if not isinstance(layer, Layer):
             raise TypeError(f"Sequential.add expects a tinynet layer. Received: layer={layer!r}")
+        if layer is self:
+            raise ValueError(f"A model cannot contain itself. Received: layer={layer!r}")
         if isinstance(layer, InputLayer):
-            if self.layers or self.input_shape is not None:
+            if self.layers or self._sample_shape is not None:
                 raise ValueError("An Input can only be the first layer of a Sequential model. "
                                  f"Received: {layer!r} after {len(self.layers)} layer(s)")
-            self.input_shape = layer.input_shape
+            self._sample_shape = layer.input_shape
         else:
-            if not self.layers and self.input_shape is None and layer.input_shape is not None:
-                self.input_shape = layer.input_shape
+            declared = layer.declared_input_shape()
+            if not self.layers and self._sample_shape is None and declared is not None:
+                self._sample_shape = declared
+            if any(other.name == layer.name for other in self.layers):
+                raise ValueError("All layers added to a Sequential model should have unique names. "
+                                 f"Name '{layer.name}' is already the name of a layer in model '{self.name}'. "
+                                 "Received: a second layer of that name; pass another `name`.")
+            if self._sample_shape is not None:
+                self.output_shape_for(self._sample_shape, self.layers + [layer])  # raises before adding
             self.layers.append(layer)
-        if self.input_shape is not None:
-            self.build((None,) + self.input_shape)
+        if self._sample_shape is not None:
+            self.build((None,) + self._sample_shape)
+        self._link_parameters()
+
+    def pop(self):
+        """Remove the last layer (not the Input) and return it."""
+        if not self.layers:
+            raise IndexError(f"There are no layers in model '{self.name}' to pop.")
+        layer = self.layers.pop()
+        self.built = bool(self.layers) and self._sample_shape is not None
+        self._link_parameters()
+        return layer
 
     def build(self, input_shape):
         """Create every layer's weights for inputs of shape (batch, *sample_shape)."""
         shape = tuple(input_shape)[1:]
         self.output_shape_for(shape)  # raises, before anything changes, if the layers do not fit
         for layer in self.layers:
-            if not layer.built:
-                layer.build(shape)
+            if not layer.built:  # a layer's build takes one sample's shape; a model's, Keras' (batch, ...)
+                layer.build((None,) + shape if isinstance(layer, Sequential) else shape)
             shape = layer.compute_output_shape(shape)
-        self.input_shape = tuple(input_shape)[1:]
+        self._sample_shape = tuple(input_shape)[1:]
         self.built = bool(self.layers)
         self._link_parameters()
 
-    def output_shape_for(self, sample_shape):
+    def declared_input_shape(self):
+        return self._sample_shape
+
+    def compute_output_shape(self, input_shape):
+        return self.output_shape_for(input_shape)
+
+    def output_shape_for(self, sample_shape, layers=None):
         """The output shape of one sample, computed without building anything; each
         layer raises here if it cannot take what the layer before it gives."""
         shape = tuple(sample_shape)
-        for layer in self.layers:
+        for layer in self.layers if layers is None else layers:
             shape = layer.compute_output_shape(shape)
         return shape
 
+    @property
+    def sublayers(self):
+        return self.layers
+
+    @property
+    def needs_input_grad(self):
+        return self._needs_input_grad
+
+    @needs_input_grad.setter
+    def needs_input_grad(self, value):
+        self._needs_input_grad = bool(value)
+        self._link_parameters()
+
     def _link_parameters(self):
-        """Collect every parameter in Keras' order, and mark the first layer with
-        parameters: its input is data, so its backward pass can skip dL/dx."""
-        self._params = [p for layer in self.layers for p in layer.params.values()]
-        first = next((i for i, layer in enumerate(self.layers) if layer.params), len(self.layers))
-        self._first_trainable = first
+        """Tell each layer whether anything needs its dL/dx: nothing does before the first
+        layer with weights, whose input is data (unless this model sits inside another
+        one that needs it). Forget which weights fit trains: the next fit decides."""
+        self._first_with_weights = next((i for i, layer in enumerate(self.layers) if layer.weights),
+                                        len(self.layers))
         for i, layer in enumerate(self.layers):
-            layer.needs_input_grad = i > first
+            layer.needs_input_grad = self._needs_input_grad or i > self._first_with_weights
+        self._train_slots = None
+        self._params = [layer.params[name] for layer, name in self.weight_slots(True)]
+
+    def _freeze_trainable_set(self):
+        """Fix which weights fit updates: the trainable ones now. Like Keras, which reads
+        ``trainable`` when it builds its training step after ``compile``, a later change of
+        ``trainable`` takes effect at the next ``compile``."""
+        if self._train_slots is None:
+            self._train_slots = list(self.weight_slots(True))
+            if not self._train_slots and self.weights:
+                warnings.warn(f"Model '{self.name}' does not have any trainable weights.", stacklevel=3)
+            self._params = [layer.params[name] for layer, name in self._train_slots]
+            if self.optimizer is not None and self.optimizer.slots is not None and \
+                    [a.shape for a in self.optimizer.slots[0]] != [p.shape for p in self._params]:
+                self.optimizer.slots = None  # built for other weights: start it afresh
 
     # -- compile -------------------------------------------------------------------------
-    def compile(self, optimizer="adam", loss=None, metrics=None):
+    def compile(self, optimizer="adam", loss=None, metrics=None, run_eagerly=False, jit_compile="auto"):
         """Choose optimizer, loss and metrics. Everything is checked before anything is set.
 
-        Unlike Keras (whose default is 'rmsprop', which tinynet does not have) the
-        default optimizer is 'adam'.
+        As in Keras, the default optimizer is 'rmsprop', and a model may be compiled
+        without a loss (``fit`` and ``evaluate`` then ask for one). ``run_eagerly`` and
+        ``jit_compile`` are accepted for Keras code and change nothing: tinynet always
+        runs eagerly, layer by layer, with its kernels compiled by Numba.
         """
         optimizer = optimizers.get(optimizer)
-        if loss is None:
-            raise ValueError("Argument `loss` is required: expected a loss name or a tinynet Loss. "
-                             "Received: loss=None")
-        loss = losses.get(loss)
+        loss = None if loss is None else losses.get(loss)
         if metrics is not None and not isinstance(metrics, (list, tuple)):
             raise TypeError(f"Argument `metrics` must be a list of metric names. Received: metrics={metrics!r}")
         names = [metrics_lib.check(m) for m in (metrics or [])]
         self.optimizer, self.loss, self.metric_names = optimizer, loss, names
         self.compiled = True
+        self._link_parameters()
 
     @property
-    def uses_softmax_logits(self):
-        """True when the loss is taken from the logits of a softmax output layer
-        (Keras does this too): stable, and never clipped."""
-        last = self.layers[-1] if self.layers else None
-        return (self.loss.crossentropy and not self.loss.from_logits
-                and getattr(last, "ends_in_softmax", False))
+    def metrics_names(self):
+        """The names of what ``evaluate`` returns, in order: 'loss', then each metric."""
+        return ["loss"] + list(self.metric_names) if self.compiled else []
+
+    @property
+    def uses_logits(self):
+        """True when the loss is taken from the logits of the output layer's softmax or
+        sigmoid (Keras does this too): stable, and never clipped."""
+        wanted = getattr(self.loss, "logits_activation", None)
+        return wanted is not None and not self.loss.from_logits and self.output_activation == wanted
 
     # -- the passes --------------------------------------------------------------------------
-    def forward(self, x, training=False):
+    def __call__(self, x, training=False):
+        """``model(x)``: the outputs for a batch x (n, *input_shape), as a float32 array."""
+        x = as_batch("x", x)
+        if not self.built:
+            self.build((None,) + x.shape[1:])
+        elif x.shape[1:] != self._sample_shape:
+            raise ValueError(f"Model '{self.name}' expects inputs of shape (n, "
+                             f"{', '.join(map(str, self._sample_shape))}). Received: x.shape={x.shape}")
+        return self.call(x, training=training)
+
+    def call(self, x, training=False):
         for layer in self.layers:
             x = layer.call(x, training=training)
         return x
 
+    forward = call
+
+    def backward(self, dy):
+        """dy = dL/d(output) -> dL/d(input), or None when nothing needs it; leaves every
+        layer's parameter gradients in its ``grads``."""
+        return self._backward_from(len(self.layers) - 1, dy)
+
+    def _backward_from(self, last, dy):
+        start = 0 if self._needs_input_grad else self._first_with_weights
+        for layer in reversed(self.layers[start:last + 1]):
+            dy = layer.backward(dy)
+        return dy
+
+    @property
+    def output_activation(self):
+        return self.layers[-1].output_activation if self.layers else None
+
+    @property
+    def logits(self):
+        return self.layers[-1].logits
+
+    def backward_from_logits(self, dz):
+        dy = self.layers[-1].backward_from_logits(dz)
+        return self._backward_from(len(self.layers) - 2, dy)
+
     def compute_gradients(self, x, y):
         """Forward, loss and backward for one batch: x (n, ...), y targets.
 
-        Returns (per-sample losses (n,), output (n, c)); the gradients are left in
-        each layer's ``grads``.
+        Returns (per-sample losses (n,), output (n, ...)); the gradients are left in
+        each layer's ``grads``, regularization penalties' gradients included.
         """
         out = self.forward(x, training=True)
-        last = self.layers[-1]
-        if self.uses_softmax_logits:
-            sample_losses, dz = self.loss.from_logits_and_grad(y, last.logits)
-            grad = last.backward_from_logits(dz)
+        if self.uses_logits:
+            sample_losses, dz = self.loss.from_logits_and_grad(y, self.logits)
+            self.backward_from_logits(dz)
         else:
             sample_losses = self.loss.per_sample(y, out)
-            grad = last.backward(self.loss.gradient(y, out))
-        for layer in reversed(self.layers[self._first_trainable:-1]):
-            grad = layer.backward(grad)
+            self.backward(self.loss.gradient(y, out))
+        for layer, name in self._regularized_slots():
+            layer.grads[name] += layer.regularizers[name].gradient(layer.params[name])
         return sample_losses, out
+
+    def _regularized_slots(self):
+        return [(layer, name) for layer, name in self.weight_slots() if name in layer.regularizers]
 
     def sample_losses(self, out, y):
         """Per-sample losses of a forward pass's output, as ``compute_gradients`` takes them."""
-        if self.uses_softmax_logits:
-            return self.loss.from_logits_and_grad(y, self.layers[-1].logits)[0]
+        if self.uses_logits:
+            return self.loss.from_logits_and_grad(y, self.logits)[0]
         return self.loss.per_sample(y, out)
 
     def gradients(self):
-        """Every parameter's gradient, in the order of ``get_weights``."""
-        return [layer.grads[name] for layer in self.layers for name in layer.params]
+        """The gradient of every weight that fit updates, in the order of ``_params``."""
+        self._freeze_trainable_set()
+        return [layer.grads[name] for layer, name in self._train_slots]
 
     def gradients_finite(self):
         """True when the last backward pass produced no NaN or inf.
@@ -147,11 +254,10 @@ class Sequential:
         (An overflow inside X.T @ dz alone, with every dz finite, would not be
         seen; the loss check in ``fit`` catches what follows from it.)
         """
-        for layer in self.layers:
-            grads = layer.grads
-            for g in ([grads["bias"]] if "bias" in grads else grads.values()):
-                if not backend.ops.all_finite(g):
-                    return False
+        self._freeze_trainable_set()
+        for layer, name in self._train_slots:
+            if (name == "bias" or "bias" not in layer.grads) and not backend.ops.all_finite(layer.grads[name]):
+                return False
         return True
 
     def train_step(self, x, y):
@@ -161,19 +267,19 @@ class Sequential:
         return sample_losses, out
 
     # -- Keras' public API ---------------------------------------------------------------------
-    def fit(self, x, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0,
-            shuffle=True, verbose=1, callbacks=None, initial_epoch=0):
+    def fit(self, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
+            validation_data=None, shuffle=True, initial_epoch=0):
         """Train; returns a History. See ``tinynet.models.training.fit``."""
         return training.fit(self, x, y, epochs=epochs, batch_size=batch_size,
                             validation_data=validation_data, validation_split=validation_split,
                             shuffle=shuffle, verbose=verbose, callbacks=callbacks,
                             initial_epoch=initial_epoch)
 
-    def evaluate(self, x, y, batch_size=32, verbose=1):
-        """[loss, accuracy, ...] on (x, y); the loss alone when compiled without metrics."""
+    def evaluate(self, x, y, batch_size=None, verbose="auto"):
+        """[loss, metric, ...] on (x, y); the loss alone when compiled without metrics."""
         return training.evaluate(self, x, y, batch_size=batch_size, verbose=verbose)
 
-    def predict(self, x, batch_size=32, verbose=0):
+    def predict(self, x, batch_size=None, verbose="auto"):
         """The model's outputs for x, batch by batch, as float32 (n, *output_shape)."""
         return training.predict(self, x, batch_size=batch_size, verbose=verbose)
 
@@ -191,26 +297,56 @@ class Sequential:
     def summary(self, print_fn=print):
         print_fn(_summary.table(self))
 
+    def get_layer(self, name=None, index=None):
+        """A layer by its name or by its position in ``model.layers``."""
+        if (name is None) == (index is None):
+            raise ValueError("Provide exactly one of `name` or `index` to get_layer(). "
+                             f"Received: name={name!r}, index={index!r}")
+        if index is not None:
+            if not -len(self.layers) <= index < len(self.layers):
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model '{self.name}' "
+                                 f"only has {len(self.layers)} layers.")
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No such layer: {name}. Existing layers are: {[layer.name for layer in self.layers]}.")
+
+    @property
+    def input_shape(self):
+        """(None, *shape of one sample), as Keras shows it."""
+        if self._sample_shape is None:
+            raise AttributeError(f"Model '{self.name}' has no defined input shape yet: give it an Input, "
+                                 "or call, fit or build it.")
+        return (None,) + tuple(self._sample_shape)
+
+    @input_shape.setter
+    def input_shape(self, value):  # Layer.__init__ stores the declared shape here
+        if value is not None:
+            self._sample_shape = tuple(value)
+
+    @property
+    def output_shape(self):
+        return (None,) + self.output_shape_for(self.input_shape[1:])
+
     def get_weights(self):
-        return [w for layer in self.layers for w in layer.get_weights()]
+        return [w.copy() for w in self.weights]
 
     def set_weights(self, weights):
         """Set all weights, in ``get_weights`` order; shapes are all checked first."""
         weights = list(weights)
-        expected = [p.shape for p in self._params]
+        current = self.weights
+        expected = [p.shape for p in current]
         got = [np.shape(w) for w in weights]
         if got != expected:
             raise ValueError(f"Model '{self.name}' expects weights of shapes {expected}. "
                              f"Received: shapes {got}")
-        for p, w in zip(self._params, weights):
+        for p, w in zip(current, weights):
             p[...] = w
 
-    @property
-    def weights(self):
-        return list(self._params)
-
-    def count_params(self):
-        return int(sum(layer.count_params() for layer in self.layers))
+    def get_config(self):
+        return {"name": self.name, "trainable": self.trainable,
+                "layers": [saving.layer_config(layer) for layer in self.layers]}
 
     def __repr__(self):
         return f"<Sequential name={self.name} layers={[layer.name for layer in self.layers]}>"

@@ -27,8 +27,16 @@ def _require_compiled(model, method):
     if not model.compiled:
         raise RuntimeError(f"You must call `compile()` before `{method}()`. "
                            f"Received: an uncompiled model '{model.name}'")
+    if model.loss is None:
+        raise ValueError(f"Model '{model.name}' was compiled without a loss, which `{method}()` needs. "
+                         "Call compile() again with loss=..., e.g. loss='sparse_categorical_crossentropy'.")
     if not model.layers:
         raise ValueError(f"Model '{model.name}' has no layers; add some before `{method}()`.")
+
+
+def _batch_size(value):
+    """Keras' default: None means batches of 32."""
+    return 32 if value is None else positive_int("batch_size", value)
 
 
 def _verbose(value):
@@ -85,7 +93,7 @@ def prepare_targets(loss, name, y, output_shape):
 
 def prepare_data(model, x, y, x_name="x", y_name="y"):
     """(x as float32, y as the loss wants it) after every check."""
-    x = as_float_inputs(x_name, x, model.input_shape)
+    x = as_float_inputs(x_name, x, model._sample_shape)
     y_arr = np.asarray(y) if y is not None else None
     if y_arr is None:
         raise ValueError(f"Argument `{y_name}` is required. Received: {y_name}=None")
@@ -155,7 +163,7 @@ def fit(model, x, y, *, epochs, batch_size, validation_data, validation_split, s
         verbose, callbacks, initial_epoch):
     _require_compiled(model, "fit")
     epochs = positive_int("epochs", epochs)
-    batch_size = positive_int("batch_size", batch_size)
+    batch_size = _batch_size(batch_size)
     initial_epoch = non_negative_int("initial_epoch", initial_epoch)
     validation_split = fraction("validation_split", validation_split)
     verbose = _verbose(verbose)
@@ -178,6 +186,7 @@ def fit(model, x, y, *, epochs, batch_size, validation_data, validation_split, s
     # -- every check passed: from here on the model changes ----------------------------
     if not model.built:
         model.build((None,) + x.shape[1:])
+    model._freeze_trainable_set()
     kinds, labels = _accuracy(model, x, y)
     val_labels = _accuracy(model, *val)[1] if val is not None else None
 
@@ -267,7 +276,7 @@ def receipt(model):
 
 def evaluate(model, x, y, *, batch_size, verbose):
     _require_compiled(model, "evaluate")
-    batch_size = positive_int("batch_size", batch_size)
+    batch_size = _batch_size(batch_size)
     verbose = _verbose(verbose)
     x, y = prepare_data(model, x, y)
     if not model.built:
@@ -281,9 +290,9 @@ def evaluate(model, x, y, *, batch_size, verbose):
 def predict(model, x, *, batch_size, verbose):
     if not model.layers:
         raise ValueError(f"Model '{model.name}' has no layers; add some before `predict()`.")
-    batch_size = positive_int("batch_size", batch_size)
+    batch_size = _batch_size(batch_size)
     verbose = _verbose(verbose)
-    x = as_float_inputs("x", x, model.input_shape)
+    x = as_float_inputs("x", x, model._sample_shape)
     output_shape = model.output_shape_for(x.shape[1:])
     if not model.built:
         model.build((None,) + x.shape[1:])

@@ -31,11 +31,11 @@ def fraction(name, value, low=0.0, high=1.0):
     return float(value)
 
 
-def as_float_inputs(name, x, feature_shape=None):
-    """Turn ``x`` into a float32 array, as Keras does with images of any number type.
+def as_batch(name, x):
+    """``x`` as a float32 array with a batch axis, (n, ...), as a Keras layer takes it.
 
-    x (n, *feature_shape). Integers and bools are converted (one copy); float32
-    is used as it is (no copy). NaN and inf are rejected.
+    Lists, integers, bools and float64 are converted (one copy; Keras computes in
+    float32 too); a float32 array is used as it is (no copy).
     """
     try:
         arr = np.asarray(x)
@@ -51,12 +51,18 @@ def as_float_inputs(name, x, feature_shape=None):
             f"Argument `{name}` must have a batch axis and at least one feature axis, "
             f"shape (n, ...). Received: {name}.shape={arr.shape}"
         )
+    return arr.astype(np.float32, copy=False)
+
+
+def as_float_inputs(name, x, feature_shape=None):
+    """``as_batch``, and then: the shape of one sample must be ``feature_shape``
+    (when given), and NaN and inf are rejected. x (n, *feature_shape)."""
+    arr = as_batch(name, x)
     if feature_shape is not None and tuple(arr.shape[1:]) != tuple(feature_shape):
         raise ValueError(
             f"Argument `{name}` does not fit the model: expected shape (n, "
             f"{', '.join(map(str, feature_shape))}), Received: {name}.shape={arr.shape}"
         )
-    arr = arr.astype(np.float32, copy=False)
     if not all_finite(arr):
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         raise ValueError(

@@ -82,17 +82,20 @@ def check_layer(layer, x, seed=0, training=False):
 
 
 def check_model(model, x, y):
-    """Relative error of every weight's gradient under the model's compiled loss.
+    """Relative error of every trained weight's gradient under the model's compiled loss,
+    regularization penalties included (L = mean loss + sum of ``model.losses``).
 
-    Returns a list with one error per array of ``model.get_weights()``.
+    Returns a list with one error per array that ``fit`` updates, in Keras' order.
     """
     x = np.array(x, dtype=np.float64)
-    with float64_numpy(model.layers):
-        params = [p for layer in model.layers for p in layer.params.values()]
+    model._freeze_trainable_set()  # fix the list of trained weights before they become float64 copies
+    leaves = list({id(layer): layer for layer, _ in model.weight_slots()}.values())
+    with float64_numpy(leaves):
+        params = [layer.params[name] for layer, name in model._train_slots]
 
         def loss():
             out = model.forward(x, training=False)
-            return float(model.sample_losses(out, y).mean())
+            return float(model.sample_losses(out, y).mean()) + sum(model.losses)
 
         model.compute_gradients(x, y)
         analytic = [g.copy() for g in model.gradients()]
