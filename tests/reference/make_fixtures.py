@@ -245,23 +245,26 @@ def _callback_model(lr=0.1):
     return model
 
 
+def _relations(calls, logs):
+    """How the logs of different hooks relate (their values differ from tinynet's, the relations do not)."""
+    seen = {}
+    for (name, _, _), hook_logs in zip(calls, logs):
+        seen.setdefault(name, []).append(hook_logs)
+    validated = [e for e in seen["on_epoch_end"] if "val_loss" in e]
+    tests = seen.get("on_test_end", [])
+    return {"test_end_is_epoch_val": all(e[f"val_{k}"] == v for t, e in zip(tests, validated) for k, v in t.items()),
+            "test_end_is_last_test_batch": tests[-1:] == seen.get("on_test_batch_end", [])[-1:],
+            "epoch_is_last_train_batch": all(seen["on_epoch_end"][-1][k] == v
+                                             for k, v in seen["on_train_batch_end"][-1].items()),
+            "train_end_is_last_epoch": seen["on_train_end"] == seen["on_epoch_end"][-1:]}
+
+
 def _recorded_fit(stop_at=None, **kwargs):
     """fit on 10 samples, batch 4 (3 batches), validating on 6 (2 batches)."""
     model, rec, legacy = _callback_model(), HookRecorder(stop_at), LegacyRecorder()
     history = model.fit(CALLBACK_X, CALLBACK_Y, batch_size=4, validation_data=(CALLBACK_X[:6], CALLBACK_Y[:6]),
                         verbose=0, callbacks=[rec, legacy], **kwargs)
-    by_name = {}
-    for (name, index, _), logs in zip(rec.calls, rec.logs):
-        by_name.setdefault(name, []).append(logs)
-    last_batch_of = [logs for (name, _, _), logs in zip(rec.calls, rec.logs) if name == "on_train_batch_end"]
-    relations = {  # how the logs of different hooks relate (values differ from tinynet's, relations do not)
-        "test_end_is_epoch_val": all(
-            {f"val_{k}": v for k, v in t.items()}.items() <= e.items()
-            for t, e in zip(by_name.get("on_test_end", []), [e for e in by_name["on_epoch_end"] if "val_loss" in e])),
-        "test_end_is_last_test_batch": by_name.get("on_test_end", [{}])[-1] == by_name.get("on_test_batch_end", [{}])[-1],
-        "epoch_is_last_train_batch": {k: by_name["on_epoch_end"][-1][k] for k in ("loss", "accuracy")}
-        == last_batch_of[-1],
-        "train_end_is_last_epoch": by_name["on_train_end"][0] == by_name["on_epoch_end"][-1]}
+    relations = _relations(rec.calls, rec.logs)
     return {"calls": rec.calls, "legacy_calls": legacy.calls, "params": rec.params,
             "history_keys": list(history.history), "history_epoch": history.epoch,
             "history_lengths": {k: len(v) for k, v in history.history.items()}, "relations": relations}
@@ -290,7 +293,8 @@ def training_callbacks():
     model = _callback_model()
     history = model.fit(CALLBACK_X, CALLBACK_Y, batch_size=4, epochs=3, verbose=0,
                         validation_data=(CALLBACK_X[:6], CALLBACK_Y[:6]), validation_freq=[1, 3])
-    out["validation_freq_list"] = {"freq": [1, 3], "history_lengths": {k: len(v) for k, v in history.history.items()}}
+    out["validation_freq_list"] = {"freq": [1, 3],
+                                   "history_lengths": {k: len(v) for k, v in history.history.items()}}
     rec = HookRecorder()
     model.evaluate(CALLBACK_X, CALLBACK_Y, batch_size=4, verbose=0, callbacks=[rec])
     out["evaluate"] = {"calls": rec.calls, "params": rec.params}
@@ -366,7 +370,8 @@ def training_callbacks():
                            (dict(initial_value_threshold=0.45), [0.5, 0.7, 0.4, 0.4, 0.3]),
                            (dict(monitor="val_accuracy", mode="max"), [0.5, 0.7, 0.4, 0.7, 0.8]),
                            (dict(), [None, 0.6, None, 0.7, 0.5])]:
-        callback, fake = keras.callbacks.ModelCheckpoint("m-{epoch}.keras", save_best_only=True, **kwargs), FakeModel()
+        callback = keras.callbacks.ModelCheckpoint("m-{epoch}.keras", save_best_only=True, **kwargs)
+        fake = FakeModel()
         callback.set_model(fake)
         callback.on_train_begin({})
         for epoch, value in enumerate(values):
@@ -378,7 +383,8 @@ def training_callbacks():
     out["csv_logger"] = []
     for kwargs, runs in [
             (dict(), [[{"loss": 0.5, "accuracy": 0.25, "learning_rate": 0.1},
-                       {"loss": 0.25, "accuracy": 0.5, "learning_rate": 0.05, "val_loss": 0.75, "val_accuracy": 1.0}]]),
+                       {"loss": 0.25, "accuracy": 0.5, "learning_rate": 0.05, "val_loss": 0.75,
+                        "val_accuracy": 1.0}]]),
             (dict(), [[{"val_loss": 0.75, "loss": 1 / 3, "accuracy": 2 / 3}, {"val_loss": 0.5, "loss": 0.1}]]),
             (dict(separator=";", append=True), [[{"loss": 0.5}, {"loss": 0.25}], [{"loss": 0.125}]]),
             (dict(), [[{"loss": float("nan"), "note": "a, b", "sizes": [1, 2], "count": 3, "flag": True,

@@ -7,6 +7,12 @@ the whole validation set after the epoch. Sums are kept in float32, as Keras doe
 
 Every argument is checked before the model changes, so a rejected call leaves
 the model exactly as it was.
+
+Callbacks: each loop wraps its callbacks in a ``CallbackList`` and calls Keras'
+hooks in Keras' order (see ``tinynet/callbacks/callback.py``). Batch logs are
+built only when some callback listens to batch hooks (``wants_...`` flags) or
+the progress bar redraws. ``fit(validation_freq=N)`` validates after every N-th
+epoch (or after the epochs listed, counted from 1); other epochs have no 'val_' logs.
 """
 import hashlib
 import math
