@@ -9,6 +9,7 @@ and versions.json (which Keras, TensorFlow, NumPy and Python made them).
 import json
 import os
 import platform
+import zlib
 
 import numpy as np
 
@@ -172,11 +173,236 @@ def initializers():
     save("initializers", **stats)
 
 
+HOOKS = ["on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end", "on_train_batch_begin",
+         "on_train_batch_end", "on_test_begin", "on_test_end", "on_test_batch_begin", "on_test_batch_end",
+         "on_predict_begin", "on_predict_end", "on_predict_batch_begin", "on_predict_batch_end"]
+
+
+class HookRecorder(keras.callbacks.Callback):
+    """Records every hook as [name, epoch or batch (None for begin/end hooks), sorted log names]."""
+
+    def __init__(self, stop_at=None):
+        super().__init__()
+        self.calls, self.logs, self.stop_at = [], [], stop_at
+
+    def record(self, name, index, logs):
+        self.calls.append([name, index, sorted(logs)])
+        self.logs.append(dict(logs))
+        if [name, index] == self.stop_at:
+            self.model.stop_training = True
+
+
+def _recording_hook(name):
+    def hook(self, *args, logs=None):
+        index = args[0] if args and not isinstance(args[0], dict) else None
+        self.record(name, index, args[-1] if args and isinstance(args[-1], dict) else logs)
+    return hook
+
+
+for _name in HOOKS:
+    setattr(HookRecorder, _name, _recording_hook(_name))
+
+
+class LegacyRecorder(keras.callbacks.Callback):
+    """Overrides only the legacy aliases on_batch_begin/end."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+
+    def on_batch_begin(self, batch, logs=None):
+        self.calls.append(["on_batch_begin", batch, sorted(logs)])
+
+    def on_batch_end(self, batch, logs=None):
+        self.calls.append(["on_batch_end", batch, sorted(logs)])
+
+
+class FakeModel:
+    """What the pure-logic callbacks touch: an optimizer, stop_training, weights, save."""
+
+    def __init__(self, lr=0.1):
+        self.optimizer = keras.optimizers.SGD(lr)
+        self.stop_training, self.epoch, self.restored, self.saved = False, None, None, []
+
+    def get_weights(self):
+        return [np.array(self.epoch)]
+
+    def set_weights(self, weights):
+        self.restored = int(weights[0])
+
+    def save(self, path, overwrite=True):
+        self.saved.append(path)
+
+
+CALLBACK_X = np.linspace(-1, 1, 40, dtype="float32").reshape(10, 4)
+CALLBACK_Y = np.arange(10) % 3
+PLATEAU = [1.0, 0.9, 0.95, 0.97, 0.96, 0.9, 0.91, 0.92, 0.93, 0.94, 0.8999, 0.95, 0.95]
+
+
+def _callback_model(lr=0.1):
+    keras.utils.set_random_seed(3)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+    model.compile(keras.optimizers.SGD(lr), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def _relations(calls, logs):
+    """How the logs of different hooks relate (their values differ from tinynet's, the relations do not)."""
+    seen = {}
+    for (name, _, _), hook_logs in zip(calls, logs):
+        seen.setdefault(name, []).append(hook_logs)
+    validated = [e for e in seen["on_epoch_end"] if "val_loss" in e]
+    tests = seen.get("on_test_end", [])
+    return {"test_end_is_epoch_val": all(e[f"val_{k}"] == v for t, e in zip(tests, validated) for k, v in t.items()),
+            "test_end_is_last_test_batch": tests[-1:] == seen.get("on_test_batch_end", [])[-1:],
+            "epoch_is_last_train_batch": all(seen["on_epoch_end"][-1][k] == v
+                                             for k, v in seen["on_train_batch_end"][-1].items()),
+            "train_end_is_last_epoch": seen["on_train_end"] == seen["on_epoch_end"][-1:]}
+
+
+def _recorded_fit(stop_at=None, **kwargs):
+    """fit on 10 samples, batch 4 (3 batches), validating on 6 (2 batches)."""
+    model, rec, legacy = _callback_model(), HookRecorder(stop_at), LegacyRecorder()
+    history = model.fit(CALLBACK_X, CALLBACK_Y, batch_size=4, validation_data=(CALLBACK_X[:6], CALLBACK_Y[:6]),
+                        verbose=0, callbacks=[rec, legacy], **kwargs)
+    relations = _relations(rec.calls, rec.logs)
+    return {"calls": rec.calls, "legacy_calls": legacy.calls, "params": rec.params,
+            "history_keys": list(history.history), "history_epoch": history.epoch,
+            "history_lengths": {k: len(v) for k, v in history.history.items()}, "relations": relations}
+
+
+def _csv_text(cases_logs, **kwargs):
+    import tempfile
+    path = os.path.join(tempfile.mkdtemp(), "log.csv")
+    for run in cases_logs:  # each run: one fit (on_train_begin .. on_train_end) of several epochs
+        logger = keras.callbacks.CSVLogger(path, **kwargs)
+        logger.on_train_begin({})
+        for epoch, logs in enumerate(run):
+            logger.on_epoch_end(epoch, dict(logs))
+        logger.on_train_end({})
+    with open(path, newline="") as f:
+        return f.read()
+
+
+def training_callbacks():
+    """The callback protocol of Keras' fit, evaluate and predict (which hooks, in
+    which order, with which log names), and the exact behaviour of the built-in
+    callbacks, some fed logs directly. Written as JSON (lists of names, few numbers)."""
+    out = {"fit": _recorded_fit(epochs=3, validation_freq=2),
+           "fit_initial_epoch": _recorded_fit(epochs=3, initial_epoch=1, validation_freq=2),
+           "fit_stopped_mid_epoch": _recorded_fit(epochs=3, stop_at=["on_train_batch_end", 1])}
+    model = _callback_model()
+    history = model.fit(CALLBACK_X, CALLBACK_Y, batch_size=4, epochs=3, verbose=0,
+                        validation_data=(CALLBACK_X[:6], CALLBACK_Y[:6]), validation_freq=[1, 3])
+    out["validation_freq_list"] = {"freq": [1, 3],
+                                   "history_lengths": {k: len(v) for k, v in history.history.items()}}
+    rec = HookRecorder()
+    model.evaluate(CALLBACK_X, CALLBACK_Y, batch_size=4, verbose=0, callbacks=[rec])
+    out["evaluate"] = {"calls": rec.calls, "params": rec.params}
+    rec = HookRecorder()
+    model.predict(CALLBACK_X, batch_size=4, verbose=0, callbacks=[rec])
+    out["predict"] = {"calls": rec.calls, "params": rec.params,
+                      "output_shapes": [list(np.shape(logs["outputs"])) for logs in rec.logs if "outputs" in logs]}
+
+    # LearningRateScheduler: what the callbacks before and after it see, and History.
+    before, after = HookRecorder(), HookRecorder()
+    model = _callback_model(lr=0.1)
+    history = model.fit(CALLBACK_X, CALLBACK_Y, batch_size=4, epochs=3, verbose=0, validation_freq=2,
+                        validation_data=(CALLBACK_X[:6], CALLBACK_Y[:6]),
+                        callbacks=[before, keras.callbacks.LearningRateScheduler(lambda e, lr: lr * 0.5), after])
+    epoch_keys = lambda rec: [keys for name, _, keys in rec.calls if name == "on_epoch_end"]  # noqa: E731
+    out["learning_rate_scheduler"] = {
+        "history_keys": list(history.history), "learning_rate": history.history["learning_rate"],
+        "epoch_keys_before": epoch_keys(before), "epoch_keys_after": epoch_keys(after),
+        "train_end_keys_after": [keys for name, _, keys in after.calls if name == "on_train_end"][0]}
+
+    # ReduceLROnPlateau fed val_loss values: the rate logged each epoch, and the rate after it.
+    out["reduce_lr_on_plateau"] = []
+    for kwargs in [dict(patience=2), dict(patience=2, cooldown=2), dict(patience=1, min_lr=0.004, factor=0.5),
+                   dict(patience=1, min_delta=0.05), dict(patience=0, factor=0.5),
+                   dict(monitor="val_accuracy", mode="max", patience=1, factor=0.5)]:
+        callback, fake = keras.callbacks.ReduceLROnPlateau(**kwargs), FakeModel(0.1)
+        callback.set_model(fake)
+        callback.on_train_begin({})
+        values = [1 - v for v in PLATEAU] if kwargs.get("mode") == "max" else PLATEAU
+        logged, after_epoch = [], []
+        for epoch, value in enumerate(values):
+            logs = {kwargs.get("monitor", "val_loss"): value}
+            callback.on_epoch_end(epoch, logs)
+            logged.append(logs["learning_rate"])
+            after_epoch.append(float(np.asarray(fake.optimizer.learning_rate)))
+        out["reduce_lr_on_plateau"].append({"kwargs": kwargs, "values": values, "logged_learning_rate": logged,
+                                            "learning_rate_after": after_epoch})
+
+    # EarlyStopping fed val_loss values ("weights" are the epoch number, to see which are restored).
+    out["early_stopping"] = []
+    ties = [0.5, 0.5 - 1e-9, 0.5 - 2e-9, 0.4]  # better in float64, equal in float32, where Keras compares
+    for kwargs, values in [(dict(patience=2), PLATEAU), (dict(patience=2, baseline=0.92), PLATEAU),
+                           (dict(patience=2, baseline=0.85), PLATEAU),
+                           (dict(patience=0, restore_best_weights=True), PLATEAU),
+                           (dict(patience=3, min_delta=0.05, restore_best_weights=True), PLATEAU),
+                           (dict(patience=1, start_from_epoch=4, restore_best_weights=True), PLATEAU),
+                           (dict(patience=20, restore_best_weights=True), PLATEAU), (dict(patience=1), ties)]:
+        callback, fake = keras.callbacks.EarlyStopping(**kwargs), FakeModel()
+        callback.set_model(fake)
+        callback.on_train_begin({})
+        for epoch, value in enumerate(values):
+            fake.epoch = epoch
+            callback.on_epoch_end(epoch, {"val_loss": value})
+            if fake.stop_training:
+                break
+        callback.on_train_end({})
+        out["early_stopping"].append({"kwargs": kwargs, "values": values, "last_epoch": epoch,
+                                      "stopped_epoch": callback.stopped_epoch, "best_epoch": callback.best_epoch,
+                                      "best": callback.best, "wait": callback.wait, "restored": fake.restored})
+
+    # ModelCheckpoint: which files a real fit writes with save_freq=N (3 batches per epoch) ...
+    import tempfile
+    out["checkpoint_save_freq"] = {}
+    for save_freq in (1, 2, 4):
+        folder = tempfile.mkdtemp()
+        pattern = os.path.join(folder, "sub", "m-{epoch:02d}-{batch:03d}-{loss:.2f}.keras")
+        _callback_model().fit(CALLBACK_X, CALLBACK_Y, batch_size=4, epochs=3, verbose=0,
+                              callbacks=[keras.callbacks.ModelCheckpoint(pattern, save_freq=save_freq)])
+        out["checkpoint_save_freq"][str(save_freq)] = sorted(n[:9] for n in os.listdir(os.path.join(folder, "sub")))
+    # ... and which epochs save_best_only saves, fed logs directly (None: the epoch did not validate).
+    out["checkpoint_best"] = []
+    for kwargs, values in [(dict(), [0.5, 0.7, 0.4, 0.4, 0.3]),
+                           (dict(initial_value_threshold=0.45), [0.5, 0.7, 0.4, 0.4, 0.3]),
+                           (dict(monitor="val_accuracy", mode="max"), [0.5, 0.7, 0.4, 0.7, 0.8]),
+                           (dict(), [None, 0.6, None, 0.7, 0.5])]:
+        callback = keras.callbacks.ModelCheckpoint("m-{epoch}.keras", save_best_only=True, **kwargs)
+        fake = FakeModel()
+        callback.set_model(fake)
+        callback.on_train_begin({})
+        for epoch, value in enumerate(values):
+            callback.on_epoch_begin(epoch, {})
+            callback.on_epoch_end(epoch, {} if value is None else {kwargs.get("monitor", "val_loss"): value})
+        out["checkpoint_best"].append({"kwargs": kwargs, "values": values, "saved": fake.saved})
+
+    # CSVLogger fed logs directly: the file's exact text.
+    out["csv_logger"] = []
+    for kwargs, runs in [
+            (dict(), [[{"loss": 0.5, "accuracy": 0.25, "learning_rate": 0.1},
+                       {"loss": 0.25, "accuracy": 0.5, "learning_rate": 0.05, "val_loss": 0.75,
+                        "val_accuracy": 1.0}]]),
+            (dict(), [[{"val_loss": 0.75, "loss": 1 / 3, "accuracy": 2 / 3}, {"val_loss": 0.5, "loss": 0.1}]]),
+            (dict(separator=";", append=True), [[{"loss": 0.5}, {"loss": 0.25}], [{"loss": 0.125}]]),
+            (dict(), [[{"loss": float("nan"), "note": "a, b", "sizes": [1, 2], "count": 3, "flag": True,
+                        "big": 1e20, "small": 1.5e-7}]])]:
+        out["csv_logger"].append({"kwargs": kwargs, "runs": runs, "text": _csv_text(runs, **kwargs)})
+
+    with open(os.path.join(OUT, "training_callbacks.json"), "w") as f:
+        json.dump(out, f, indent=1)
+    print("wrote training_callbacks.json")
+
+
 # Each group writes its own fixture files; ``--only NAME ...`` remakes just those,
 # leaving the others (and versions.json's parameter counts) as they are.
 GROUPS = {"dense_softmax": dense_and_softmax, "losses": losses, "metrics": metrics,
           "model_gradients": model_gradients, "optimizers": optimizers,
-          "initializers": initializers, "trajectories": trajectories}
+          "initializers": initializers, "trajectories": trajectories,
+          "training_callbacks": training_callbacks}
 
 
 def main(argv=None):
@@ -193,9 +419,11 @@ def main(argv=None):
     rng_groups = {"dense_softmax", "losses", "metrics", "model_gradients", "optimizers"}
     for name in args.only or list(GROUPS):
         fn = GROUPS[name]
-        # Every group that draws random inputs gets its own generator, so remaking one
-        # group alone gives the same inputs as remaking them all.
-        result = fn(np.random.default_rng([2026, sorted(GROUPS).index(name)])) if name in rng_groups else fn()
+        # Every group that draws random inputs gets its own generator, seeded by its name, so
+        # remaking one group alone gives the same inputs as remaking them all, whatever other
+        # groups exist. (Each fixture stores its inputs beside Keras' outputs.)
+        rng = np.random.default_rng([2026, zlib.crc32(name.encode())])
+        result = fn(rng) if name in rng_groups else fn()
         if name == "trajectories":
             versions["param_counts"] = result
     versions.update({"keras": keras.__version__, "tensorflow": tf.__version__, "numpy": np.__version__,

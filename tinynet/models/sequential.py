@@ -268,20 +268,20 @@ class Sequential(Layer):
 
     # -- Keras' public API ---------------------------------------------------------------------
     def fit(self, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
-            validation_data=None, shuffle=True, initial_epoch=0):
+            validation_data=None, shuffle=True, initial_epoch=0, validation_freq=1):
         """Train; returns a History. See ``tinynet.models.training.fit``."""
         return training.fit(self, x, y, epochs=epochs, batch_size=batch_size,
                             validation_data=validation_data, validation_split=validation_split,
                             shuffle=shuffle, verbose=verbose, callbacks=callbacks,
-                            initial_epoch=initial_epoch)
+                            initial_epoch=initial_epoch, validation_freq=validation_freq)
 
-    def evaluate(self, x, y, batch_size=None, verbose="auto"):
+    def evaluate(self, x, y, batch_size=None, verbose="auto", callbacks=None):
         """[loss, metric, ...] on (x, y); the loss alone when compiled without metrics."""
-        return training.evaluate(self, x, y, batch_size=batch_size, verbose=verbose)
+        return training.evaluate(self, x, y, batch_size=batch_size, verbose=verbose, callbacks=callbacks)
 
-    def predict(self, x, batch_size=None, verbose="auto"):
+    def predict(self, x, batch_size=None, verbose="auto", callbacks=None):
         """The model's outputs for x, batch by batch, as float32 (n, *output_shape)."""
-        return training.predict(self, x, batch_size=batch_size, verbose=verbose)
+        return training.predict(self, x, batch_size=batch_size, verbose=verbose, callbacks=callbacks)
 
     def save(self, path):
         """Write architecture, weights, optimizer state and compile settings to one

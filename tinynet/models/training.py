@@ -7,6 +7,12 @@ the whole validation set after the epoch. Sums are kept in float32, as Keras doe
 
 Every argument is checked before the model changes, so a rejected call leaves
 the model exactly as it was.
+
+Callbacks: each loop wraps its callbacks in a ``CallbackList`` and calls Keras'
+hooks in Keras' order (see ``tinynet/callbacks/callback.py``). Batch logs are
+built only when some callback listens to batch hooks (``wants_...`` flags) or
+the progress bar redraws. ``fit(validation_freq=N)`` validates after every N-th
+epoch (or after the epochs listed, counted from 1); other epochs have no 'val_' logs.
 """
 import hashlib
 import math
@@ -15,7 +21,8 @@ import numba
 import numpy as np
 
 from .. import backend, metrics
-from ..callbacks import Callback, History
+from ..callbacks import CallbackList
+from ..callbacks.callback_list import as_callback_list
 from ..losses import CategoricalCrossentropy
 from ..utils.checks import as_float_inputs, fraction, non_negative_int, positive_int, same_length
 from ..utils.progbar import Progbar
@@ -147,30 +154,59 @@ def _batches(n, batch_size):
         yield start, min(start + batch_size, n)
 
 
-def _run_inference(model, x, y, labels, kinds, batch_size, verbose):
-    """Loss and accuracy of the current weights on (x, y), batch by batch."""
+def _run_inference(model, x, y, labels, kinds, batch_size, verbose, callbacks):
+    """Loss and accuracy of the current weights on (x, y), batch by batch, calling
+    the test hooks (``evaluate``, and ``fit``'s validation). Returns the logs."""
     means = _RunningMeans(model.metric_names, kinds)
     bar = Progbar(math.ceil(len(x) / batch_size), verbose)
-    for start, stop in _batches(len(x), batch_size):
+    model.stop_evaluating = False
+    callbacks.on_test_begin()
+    for step, (start, stop) in enumerate(_batches(len(x), batch_size)):
+        if callbacks.wants_test_batch_begin:
+            callbacks.on_test_batch_begin(step)
         out = model.forward(x[start:stop], training=False)
         batch_loss = backend.ops.mean(model.sample_losses(out, y[start:stop]))
         means.add(batch_loss, out, None if labels is None else labels[start:stop])
-    bar.finish(means.logs())
-    return means
+        if callbacks.wants_test_batch_end:
+            callbacks.on_test_batch_end(step, means.logs())
+        if model.stop_evaluating:
+            break
+    logs = means.logs()
+    bar.finish(logs)
+    callbacks.on_test_end(logs)
+    return logs
+
+
+def check_validation_freq(validation_freq):
+    """An int N (validate after every N-th epoch) or a list of epoch numbers, counted
+    from 1. Keras documents only the int, and also takes the list."""
+    if isinstance(validation_freq, list) and validation_freq and all(
+            isinstance(e, int) and not isinstance(e, bool) and e >= 1 for e in validation_freq):
+        return validation_freq
+    if isinstance(validation_freq, bool) or not isinstance(validation_freq, int) or validation_freq < 1:
+        raise ValueError("Argument `validation_freq` must be a positive integer (validate every N "
+                         "epochs) or a list of epoch numbers counted from 1. "
+                         f"Received: validation_freq={validation_freq!r}")
+    return validation_freq
+
+
+def _should_validate(epoch, validation_freq):
+    """Does epoch ``epoch`` (counted from 0) end with a validation?"""
+    if isinstance(validation_freq, list):
+        return epoch + 1 in validation_freq
+    return (epoch + 1) % validation_freq == 0
 
 
 def fit(model, x, y, *, epochs, batch_size, validation_data, validation_split, shuffle,
-        verbose, callbacks, initial_epoch):
+        verbose, callbacks, initial_epoch, validation_freq=1):
     _require_compiled(model, "fit")
     epochs = positive_int("epochs", epochs)
     batch_size = _batch_size(batch_size)
     initial_epoch = non_negative_int("initial_epoch", initial_epoch)
     validation_split = fraction("validation_split", validation_split)
+    validation_freq = check_validation_freq(validation_freq)
     verbose = _verbose(verbose)
-    callbacks = list(callbacks or [])
-    for cb in callbacks:
-        if not isinstance(cb, Callback):
-            raise TypeError(f"Argument `callbacks` must be a list of tinynet Callbacks. Received: {cb!r}")
+    callbacks = as_callback_list(callbacks)
     x, y = prepare_data(model, x, y)
     if validation_data is None and validation_split:
         split = int(len(x) * (1 - validation_split))  # Keras takes the last samples, unshuffled
@@ -190,29 +226,26 @@ def fit(model, x, y, *, epochs, batch_size, validation_data, validation_split, s
     kinds, labels = _accuracy(model, x, y)
     val_labels = _accuracy(model, *val)[1] if val is not None else None
 
-    history = History()
-    callbacks = callbacks + [history]
     steps = math.ceil(len(x) / batch_size)
     log_names = ["loss"] + list(model.metric_names)
     log_names += [f"val_{name}" for name in log_names] if val is not None else []
-    for cb in callbacks:
-        cb.set_model(model)
-        cb.set_params({"epochs": epochs, "steps": steps, "verbose": verbose, "metrics": log_names})
-    for cb in callbacks:  # a callback may refuse here (say, a misspelled monitor): nothing trained yet
-        cb.on_train_begin()
+    callbacks = CallbackList(callbacks, add_history=True, model=model, verbose=verbose, epochs=epochs,
+                             steps=steps, metrics=log_names)
+    history = callbacks.history
     model.stop_training = False
-    batch_logs_wanted = any(type(cb).on_train_batch_end is not Callback.on_train_batch_end
-                            for cb in callbacks)
+    callbacks.on_train_begin()  # a callback may refuse here (say, a misspelled monitor): nothing trained yet
+    training_logs = None
     buffer = np.empty((batch_size,) + x.shape[1:], dtype=np.float32)  # reused by every batch
     for epoch in range(initial_epoch, epochs):
+        callbacks.on_epoch_begin(epoch)
         if verbose:
             print(f"Epoch {epoch + 1}/{epochs}")
-        for cb in callbacks:
-            cb.on_epoch_begin(epoch)
         order = random_state.generator().permutation(len(x)) if shuffle else None
         bar = Progbar(steps, verbose)
         means = _RunningMeans(model.metric_names, kinds)
         for step, (start, stop) in enumerate(_batches(len(x), batch_size)):
+            if callbacks.wants_train_batch_begin:
+                callbacks.on_train_batch_begin(step)
             if order is None:
                 xb, yb, lb = x[start:stop], y[start:stop], None if labels is None else labels[start:stop]
             else:
@@ -228,25 +261,25 @@ def fit(model, x, y, *, epochs, batch_size, validation_data, validation_split, s
                 break
             model.optimizer.apply(model._params, model.gradients())
             means.add(batch_loss, out, lb)
-            if batch_logs_wanted or bar.due():
+            if callbacks.wants_train_batch_end or bar.due():
                 logs = means.logs()
                 bar.update(step + 1, logs)
-                for cb in callbacks:
-                    cb.on_train_batch_end(step, logs)
+                if callbacks.wants_train_batch_end:
+                    callbacks.on_train_batch_end(step, logs)
+            if model.stop_training:  # set by a callback: end the epoch here, as Keras does
+                break
         if history.stop_reason is not None:
             break
-        logs = means.logs()
-        if val is not None:
-            logs.update(_run_inference(model, val[0], val[1], val_labels, kinds, batch_size, 0).logs("val_"))
-        bar.finish(logs)
-        for cb in callbacks:
-            cb.on_epoch_end(epoch, logs)
+        epoch_logs = means.logs()
+        if val is not None and _should_validate(epoch, validation_freq):
+            val_logs = _run_inference(model, val[0], val[1], val_labels, kinds, batch_size, 0, callbacks)
+            epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
+        bar.finish(callbacks.on_epoch_end(epoch, epoch_logs))  # with what the callbacks added
+        training_logs = epoch_logs
         if model.stop_training:
             break
-    for cb in callbacks:
-        cb.on_train_end()
+    callbacks.on_train_end(training_logs)
     history.receipt = receipt(model)
-    model.history = history
     return history
 
 
@@ -274,31 +307,49 @@ def receipt(model):
             "numpy": np.__version__, "numba": numba.__version__, "weights_sha256": digest.hexdigest()[:16]}
 
 
-def evaluate(model, x, y, *, batch_size, verbose):
+def evaluate(model, x, y, *, batch_size, verbose, callbacks=None):
     _require_compiled(model, "evaluate")
     batch_size = _batch_size(batch_size)
     verbose = _verbose(verbose)
+    callbacks = as_callback_list(callbacks)
     x, y = prepare_data(model, x, y)
     if not model.built:
         model.build((None,) + x.shape[1:])
     kinds, labels = _accuracy(model, x, y)
-    logs = _run_inference(model, x, y, labels, kinds, batch_size, verbose).logs()
+    callbacks = CallbackList(callbacks, model=model, verbose=verbose, epochs=1,
+                             steps=math.ceil(len(x) / batch_size))
+    logs = _run_inference(model, x, y, labels, kinds, batch_size, verbose, callbacks)
     values = [logs["loss"]] + [logs[name] for name in model.metric_names]
     return values if model.metric_names else values[0]
 
 
-def predict(model, x, *, batch_size, verbose):
+def predict(model, x, *, batch_size, verbose, callbacks=None):
+    """The outputs for x, batch by batch; each batch's outputs reach the callbacks
+    as on_predict_batch_end's {'outputs': (n, *output_shape)} (a view of the result)."""
     if not model.layers:
         raise ValueError(f"Model '{model.name}' has no layers; add some before `predict()`.")
     batch_size = _batch_size(batch_size)
     verbose = _verbose(verbose)
+    callbacks = as_callback_list(callbacks)
     x = as_float_inputs("x", x, model._sample_shape)
     output_shape = model.output_shape_for(x.shape[1:])
     if not model.built:
         model.build((None,) + x.shape[1:])
     out = np.empty((len(x),) + tuple(output_shape), dtype=np.float32)
-    bar = Progbar(math.ceil(len(x) / batch_size), verbose)
-    for start, stop in _batches(len(x), batch_size):
+    steps = math.ceil(len(x) / batch_size)
+    callbacks = CallbackList(callbacks, model=model, verbose=verbose, epochs=1, steps=steps)
+    bar = Progbar(steps, verbose)
+    model.stop_predicting = False
+    callbacks.on_predict_begin()
+    for step, (start, stop) in enumerate(_batches(len(x), batch_size)):
+        if callbacks.wants_predict_batch_begin:
+            callbacks.on_predict_batch_begin(step)
         out[start:stop] = model.forward(x[start:stop], training=False)
+        if callbacks.wants_predict_batch_end:
+            callbacks.on_predict_batch_end(step, {"outputs": out[start:stop]})
+        if model.stop_predicting:
+            out = out[:stop]  # as Keras: the outputs of the batches that ran
+            break
     bar.finish({})
+    callbacks.on_predict_end()
     return out
