@@ -8,7 +8,7 @@ runs fast; its docstring lists the optimisations it uses.
 
     matmul.py        X @ W, X.T @ dY, dY @ W.T      (the three products of Dense)
     dense.py         Dense forward (+bias, +ReLU) and backward, fused
-    crossentropy.py  softmax; softmax + cross-entropy, forward and backward, fused
+    crossentropy.py  softmax; softmax or sigmoid + cross-entropy, forward and backward, fused
     metrics.py       counting correct predictions, the batch mean, a finiteness check
     optim.py         Adam and SGD updates, in place, one pass per parameter
 
@@ -24,6 +24,7 @@ _NAMES = [
     ("matmul", matmul), ("matmul_tn", matmul), ("matmul_nt", matmul),
     ("dense_forward", dense), ("dense_backward", dense),
     ("softmax", crossentropy), ("softmax_crossentropy", crossentropy), ("softmax_crossentropy_onehot", crossentropy),
+    ("sigmoid_crossentropy", crossentropy),
     ("count_correct", metrics), ("mean", metrics), ("all_finite", metrics),
     ("adam_step_size", optim), ("adam_update", optim), ("sgd_update", optim),
 ]
