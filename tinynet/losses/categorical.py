@@ -54,7 +54,7 @@ def sparse_labels(y_true, y_pred):
     return y.astype(np.int64, copy=False)
 
 
-def _check_ignore_class(ignore_class):
+def check_ignore_class(ignore_class):
     if ignore_class is not None:
         raise ValueError("Argument `ignore_class` must be None: tinynet does not mask classes. "
                          f"Received: ignore_class={ignore_class!r}")
@@ -62,7 +62,7 @@ def _check_ignore_class(ignore_class):
 
 def _sparse_inputs(y_true, y_pred, ignore_class, axis):
     check_axis(axis)
-    _check_ignore_class(ignore_class)
+    check_ignore_class(ignore_class)
     y_pred = as_predictions(y_pred)
     return sparse_labels(y_true, y_pred), y_pred
 
@@ -157,7 +157,7 @@ class SparseCategoricalCrossentropy(_SoftmaxCrossentropy):
                  name="sparse_categorical_crossentropy"):
         super().__init__(reduction=reduction, name=name)
         check_axis(axis)
-        _check_ignore_class(ignore_class)
+        check_ignore_class(ignore_class)
         self.from_logits = bool(from_logits)
         self.ignore_class = None
 
