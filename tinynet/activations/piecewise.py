@@ -6,14 +6,16 @@ da = dL/da (elementwise), using whichever of z and a is cheaper:
     linear        a = z                                       dz = da
     relu          a = max(z, 0)                               dz = da * (z > 0)
     leaky_relu    a = z if z > 0 else s z     (s = 0.2)       dz = da * (1 if z > 0 else s)
-    elu           a = z if z > 0 else alpha (e^z - 1)         dz = da * (1 if z > 0 else a + alpha)
+    elu           a = z if z > 0 else alpha (e^z - 1)         dz = da * (1 if z >= 0 else a + alpha)
+                  (alpha = 1 when named as a string, as in Keras)
     selu          a = scale * elu(z) with alpha = 1.6732632...,  scale = 1.0507009...
-                                                              dz = da * (scale if z > 0 else a + scale alpha)
+                                                              dz = da * (scale if z >= 0 else a + scale alpha)
     hard_sigmoid  a = clip((z + 3) / 6, 0, 1)                 dz = da / 6 where -3 < z < 3, else 0
 
-At a kink (z = 0 for relu) the slope is the one TensorFlow uses: that of the
-left piece. SELU's constants make a layer keep inputs of mean 0 and variance 1
-at mean 0 and variance 1 (for weights drawn with variance 1/fan_in).
+At z = 0 each slope is the one TensorFlow uses: relu's is 0, leaky_relu's is
+s, elu's and selu's those of their right piece (1 and scale). SELU's constants
+make a layer keep inputs of mean 0 and variance 1 at mean 0 and variance 1
+(for weights drawn with variance 1/fan_in).
 """
 import numpy as np
 
@@ -56,7 +58,7 @@ def elu(x, alpha=1.0):
 
 
 def elu_backward(z, a, da):
-    return da * np.where(z > 0, 1.0, a + 1.0).astype(da.dtype, copy=False)
+    return da * np.where(z < 0, a + 1.0, 1.0).astype(da.dtype, copy=False)
 
 
 def selu(x):
@@ -66,7 +68,7 @@ def selu(x):
 
 
 def selu_backward(z, a, da):
-    return da * np.where(z > 0, SELU_SCALE, a + SELU_SCALE * SELU_ALPHA).astype(da.dtype, copy=False)
+    return da * np.where(z < 0, a + SELU_SCALE * SELU_ALPHA, SELU_SCALE).astype(da.dtype, copy=False)
 
 
 def hard_sigmoid(x):

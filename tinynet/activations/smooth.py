@@ -83,7 +83,8 @@ def silu_backward(z, a, da):
 
 def _normal_cdf(z):
     """Phi(z) = erfc(-z / sqrt 2) / 2, as TensorFlow computes it (see tinynet.kernels.special)."""
-    return (0.5 * backend.ops.erfc(at_least_float32(z) * (-1 / math.sqrt(2)))).astype(z.dtype, copy=False)
+    scaled = np.asarray(at_least_float32(z) * (-1 / math.sqrt(2)))  # an array even for one number
+    return (0.5 * backend.ops.erfc(scaled)).astype(z.dtype, copy=False)
 
 
 def gelu(x, approximate=False):

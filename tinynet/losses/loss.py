@@ -1,8 +1,9 @@
 """The ``Loss`` base class, and what every loss does to its inputs first.
 
 Inputs, as Keras takes them: arrays of any rank, Python lists, ints or floats.
-y_pred becomes a float array (float32 and float64 are kept, anything else
-becomes float32, Keras' default float) and y_true takes y_pred's dtype. The
+y_pred becomes a float array (float32 and float64 arrays are kept, anything
+else, Python lists included, becomes float32, Keras' default float) and y_true
+takes y_pred's dtype. The
 loss is worked out along the last axis: y_pred (n, ..., c) -> values (n, ...).
 
 Rank matching (Keras' ``squeeze_or_expand_to_same_rank``): when the ranks of two
@@ -37,9 +38,11 @@ def as_numbers(name, x):
 
 
 def as_predictions(y_pred):
-    """y_pred as floats of rank >= 1: float32 and float64 kept, the rest float32."""
+    """y_pred as floats of rank >= 1: float32 and float64 arrays kept, the rest
+    (Python lists and numbers too) float32."""
     arr = as_numbers("y_pred", y_pred)
-    if arr.dtype != np.float32 and arr.dtype != np.float64:
+    from_python = not isinstance(y_pred, (np.ndarray, np.generic))
+    if from_python or (arr.dtype != np.float32 and arr.dtype != np.float64):
         arr = arr.astype(np.float32)
     if arr.ndim == 0:
         raise ValueError("Argument `y_pred` must have at least one axis, the outputs being on the last. "
