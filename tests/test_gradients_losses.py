@@ -30,9 +30,12 @@ def away_from(values, kinks, margin=1e-3):
 
 
 def check_loss(loss, y, pred):
-    numeric = numerical_gradient(lambda: float(loss.per_sample(y, pred).mean()), pred)
     analytic = loss.gradient(y, pred)
     assert analytic.shape == pred.shape
+    # At a minimum (pred == targets, or sigmoid(0) against 1/2) the whole gradient is
+    # 0, and a relative error would compare the difference's noise with 0.
+    assume(np.linalg.norm(analytic) > 1e-6)
+    numeric = numerical_gradient(lambda: float(loss.per_sample(y, pred).mean()), pred)
     assert relative_error(analytic, numeric) <= TOL
 
 
@@ -142,6 +145,11 @@ def test_a_users_elementwise_function_is_differentiated_numerically(data, n, c):
 def test_whole_models(hidden, out, loss, data, n):
     model = Sequential([Flatten(input_shape=(2, 3)), Dense(4, activation=hidden), Dense(3, activation=out)])
     model.compile(optimizer="sgd", loss=loss)
+    if loss == "mae":
+        # dL/dbias is a sum of signs +-1 over the samples: with an even n it can be
+        # exactly 0, which a relative error cannot check (the difference's noise,
+        # ~1e-10, would be compared with 0). With an odd n it never is.
+        n += 1 - n % 2
     x = data.draw(float64_array((n, 2, 3)))
     labels = np.array(data.draw(st.lists(st.integers(0, 2), min_size=n, max_size=n)))
     y = np.eye(3)[labels] if "crossentropy" in loss else data.draw(float64_array((n, 3)))

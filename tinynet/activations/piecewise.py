@@ -35,7 +35,7 @@ def linear_backward(z, a, da):
 
 def relu(x):
     x = as_input(x, "relu", keep="iu")
-    return np.maximum(x, x.dtype.type(0))
+    return np.maximum(x, 0)
 
 
 def relu_backward(z, a, da):
