@@ -67,7 +67,8 @@ def get(identifier, loss=None, output_shape=None):
                              f"output_shape={output_shape!r}")
         return accuracy_for(loss, output_shape)(name=identifier)
     if callable(identifier) and not isinstance(identifier, str):
-        return MeanMetricWrapper(identifier, name=getattr(identifier, "__name__", None))
+        # Keras names it by the function's name (or a Loss object's name)
+        return MeanMetricWrapper(identifier, name=getattr(identifier, "__name__", getattr(identifier, "name", None)))
     # 'accuracy' and 'acc' never get here; they are in the table for the error's list of choices.
     metric = lookup("metric", identifier, {**_NAMES, "accuracy": None, "acc": None})()
     metric.name = identifier
