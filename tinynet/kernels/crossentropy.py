@@ -84,7 +84,7 @@ def _shifted_exp(z, e):
     m = z[0]
     for j in range(1, z.shape[0]):
         m = max(m, z[j])
-    s = 0.0
+    s = np.float64(0.0)  # not 0.0: as plain Python (NUMBA_DISABLE_JIT=1), 0.0 + a float32 is a float32
     for j in range(z.shape[0]):
         e[j] = np.exp(z[j] - m)
         s += e[j]
@@ -147,8 +147,8 @@ def softmax_crossentropy_onehot_numba(logits, targets):
         z, t = logits[r], targets[r]
         m, s = _shifted_exp(z, dlogits[r])
         log_s = np.log(s)
-        loss = 0.0
-        t_sum = 0.0
+        loss = np.float64(0.0)  # float64 as plain Python too (see _shifted_exp)
+        t_sum = np.float64(0.0)
         for j in range(c):
             loss -= t[j] * ((z[j] - m) - log_s)
             t_sum += t[j]
@@ -185,7 +185,7 @@ def sigmoid_crossentropy_numba(logits, targets):
     dlogits = np.empty((n, c), dtype=np.float32)
     scale = 1.0 / (n * c) if n * c > 0 else 0.0
     for r in range(n):
-        total = 0.0
+        total = np.float64(0.0)
         for j in range(c):
             z = np.float64(logits[r, j])
             t = np.float64(targets[r, j])
