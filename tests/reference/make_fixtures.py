@@ -16,6 +16,7 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from more_fixtures import activations, losses_more, metrics_more  # noqa: E402  (beside this file)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "fixtures")
@@ -402,7 +403,9 @@ def training_callbacks():
 GROUPS = {"dense_softmax": dense_and_softmax, "losses": losses, "metrics": metrics,
           "model_gradients": model_gradients, "optimizers": optimizers,
           "initializers": initializers, "trajectories": trajectories,
-          "training_callbacks": training_callbacks}
+          "training_callbacks": training_callbacks,
+          # in more_fixtures.py; each seeds its own generator
+          "losses_more": losses_more, "activations": activations, "metrics_more": metrics_more}
 
 
 def main(argv=None):

@@ -8,8 +8,9 @@ runs fast; its docstring lists the optimisations it uses.
 
     matmul.py        X @ W, X.T @ dY, dY @ W.T      (the three products of Dense)
     dense.py         Dense forward (+bias, +ReLU) and backward, fused
-    crossentropy.py  softmax; softmax + cross-entropy, forward and backward, fused
+    crossentropy.py  softmax; softmax or sigmoid + cross-entropy, forward and backward, fused
     metrics.py       counting correct predictions, the batch mean, a finiteness check
+    special.py       the complementary error function erfc (for the GELU activation)
     optim.py         Adam and SGD updates, in place, one pass per parameter
 
 The two tables below are the backends: ``tinynet.set_backend`` picks one and the
@@ -18,14 +19,16 @@ every Numba kernel as plain Python and step into it with a debugger.
 """
 from types import SimpleNamespace
 
-from . import crossentropy, dense, matmul, metrics, optim
+from . import crossentropy, dense, matmul, metrics, optim, special
 
 _NAMES = [
     ("matmul", matmul), ("matmul_tn", matmul), ("matmul_nt", matmul),
     ("dense_forward", dense), ("dense_backward", dense),
     ("softmax", crossentropy), ("softmax_crossentropy", crossentropy), ("softmax_crossentropy_onehot", crossentropy),
+    ("sigmoid_crossentropy", crossentropy),
     ("count_correct", metrics), ("mean", metrics), ("all_finite", metrics),
     ("adam_step_size", optim), ("adam_update", optim), ("sgd_update", optim),
+    ("erfc", special),
 ]
 
 

@@ -2,6 +2,7 @@
 
 count_correct   scores (n, c), labels (n,) integers -> number of rows whose largest
                 score is at the label (ties go to the first maximum, as np.argmax).
+                Shapes that do not fit raise ValueError (before any row is read).
 mean            values (n,) -> their mean, summed in float32 as Keras does (so a
                 sum that overflows is inf, and training stops on it); a NaN or
                 inf among the values passes through, silently.
@@ -13,12 +14,20 @@ from ._jit import kernel
 
 
 def count_correct_numpy(scores, labels):
+    if labels.shape[0] != scores.shape[0]:
+        raise ValueError("count_correct: labels (n,) must have one entry per row of scores (n, c)")
+    if scores.shape[1] == 0 and scores.shape[0] > 0:
+        raise ValueError("count_correct: scores must have at least one column")
     return int(np.count_nonzero(scores.argmax(axis=1) == labels))
 
 
 @kernel
 def count_correct_numba(scores, labels):
     """Optimisations: one pass over each row, no temporary array of predictions."""
+    if labels.shape[0] != scores.shape[0]:
+        raise ValueError("count_correct: labels (n,) must have one entry per row of scores (n, c)")
+    if scores.shape[1] == 0 and scores.shape[0] > 0:
+        raise ValueError("count_correct: scores must have at least one column")
     correct = 0
     for r in range(scores.shape[0]):
         row = scores[r]
