@@ -93,9 +93,10 @@ def adam_update_numpy(p, g, m, v, alpha, beta_1, beta_2, epsilon):
 
 @parallel_kernel
 def adam_update_numba(p, g, m, v, alpha, beta_1, beta_2, epsilon):
-    """Optimisations: m, v and p are read and written once each (NumPy makes 6
-    passes and 4 temporaries); ``error_model='numpy'`` lets the division
-    vectorise; big parameters are cut into 8 pieces shared among the threads."""
+    """Optimisations: m, v and p are read and written once each (NumPy makes a
+    pass over memory, and most often a temporary array, per operation);
+    ``error_model='numpy'`` lets the division vectorise; big parameters are cut
+    into 8 pieces shared among the threads."""
     pf, gf, mf, vf = p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1)
     n = pf.shape[0]
     if n < PARALLEL_MIN_SIZE:  # even an idle parallel region costs ~3 us

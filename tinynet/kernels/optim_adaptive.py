@@ -48,10 +48,10 @@ def rmsprop_update_numpy(p, g, s, u, a, lr, rho, momentum, epsilon, centered):
 
 @parallel_kernel
 def rmsprop_update_numba(p, g, s, u, a, lr, rho, momentum, epsilon, centered):
-    """Optimisations: one pass reads and writes each array once (NumPy makes
-    ~8 passes and 5 temporaries); the two switches are fixed for the whole loop,
-    so the compiler takes them out of it and the loop still vectorises; big
-    parameters are cut into 8 pieces shared among the threads."""
+    """Optimisations: one pass reads and writes each array once (NumPy makes a
+    pass, and most often a temporary, per operation); the two switches are fixed
+    for the whole loop, so the compiler takes them out of it and the loop still
+    vectorises; big parameters are cut into 8 pieces shared among the threads."""
     pf, gf, sf, uf, af = p.reshape(-1), g.reshape(-1), s.reshape(-1), u.reshape(-1), a.reshape(-1)
     n = pf.shape[0]
     if n < PARALLEL_MIN_SIZE:
@@ -93,8 +93,8 @@ def adagrad_update_numpy(p, g, acc, lr, epsilon):
 
 @parallel_kernel
 def adagrad_update_numba(p, g, acc, lr, epsilon):
-    """Optimisations: one pass (NumPy makes 5 and 3 temporaries); big parameters
-    are cut into 8 pieces shared among the threads."""
+    """Optimisations: one pass (NumPy makes one, and most often a temporary, per
+    operation); big parameters are cut into 8 pieces shared among the threads."""
     pf, gf, cf = p.reshape(-1), g.reshape(-1), acc.reshape(-1)
     n = pf.shape[0]
     if n < PARALLEL_MIN_SIZE:

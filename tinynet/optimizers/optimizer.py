@@ -28,6 +28,16 @@ from ._checks import check_name, number, optional_number
 
 
 class Optimizer:
+    """Keras' common optimizer arguments, accepted by every optimizer:
+
+    learning_rate     a number > 0, or a ``schedules.LearningRateSchedule``
+    weight_decay      None, or a number >= 0 (see step 3 above)
+    clipnorm, clipvalue, global_clipnorm   None, or a number >= 0 (0 = off); at most one
+    name              a string; by default 'adam', 'adam_1', ... as Keras names them
+    use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
+    gradient_accumulation_steps   not implemented: accepted only switched off
+    """
+
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
                  use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
                  gradient_accumulation_steps=None, name=None, **unknown):
