@@ -24,6 +24,9 @@
 # training it also splits its inputs, not its rows, between the cores, so that
 # each core keeps to its own half of W, of its gradient and of Adam's m and v,
 # and they stay in that core's cache: `tinynet/kernels/dense.py` says why.)
+#
+# Last, a detour into numbers too small to be fast - subnormal floats - and how
+# tinynet's optimizers keep them out of training.
 
 # %%
 import time
@@ -99,4 +102,63 @@ for bar, value in zip(bars, values):
 ax.set_xlim(right=max(values) * 8)
 fig.tight_layout()
 lesson.save(fig, "kernels.png")
+
+# %% [markdown]
+# ## Numbers too small to be fast: subnormal floats
+#
+# A float32 is a sign, an 8-bit exponent and a 23-bit fraction with an implicit
+# leading 1. Its smallest *normal* value is 2^-126, about 1.2e-38
+# (`np.finfo(np.float32).tiny`). Below it, down to 1.4e-45, the format has
+# *subnormal* numbers: the exponent stays at its minimum and the leading 1 is
+# dropped, so values fade out to 0 gradually instead of jumping there. Many CPUs
+# handle them outside their fast floating-point circuits (a "microcode assist"),
+# and how much that costs depends on the CPU and on the operation. The cell
+# below times the same NumPy operations on an array of ordinary numbers and on an
+# array of subnormal ones, and prints the ratio this CPU gives.
+
+# %%
+tiny = np.finfo(np.float32).tiny
+n = 250_000 if lesson.quick else 1_000_000
+ordinary = np.full(n, 1e-3, np.float32)
+subnormal = np.full(n, 1e-39, np.float32)
+out = np.empty(n, np.float32)
+print(f"smallest normal float32: {tiny:.4g}; 1e-39 is {'below' if subnormal[0] < tiny else 'above'} it\n")
+operations = {
+    "multiply by 0.9": lambda a: np.multiply(a, np.float32(0.9), out=out),
+    "divide by 0.9": lambda a: np.divide(a, np.float32(0.9), out=out),
+    "square root": lambda a: np.sqrt(a, out=out),
+}
+ratios = {}
+for name, operation in operations.items():
+    fast = timed(lambda: operation(ordinary), lesson.repeats * 4)
+    slow = timed(lambda: operation(subnormal), lesson.repeats * 4)
+    ratios[name] = slow / fast
+    print(f"{name:16} ordinary {fast * 1e6:8.1f} us   subnormal {slow * 1e6:8.1f} us   {slow / fast:5.2f}x")
+worst = max(ratios, key=ratios.get)
+print(f"\nOn this CPU, '{worst}' took {ratios[worst]:.2f}x as long on subnormal numbers as on ordinary ones.")
+
+# %% [markdown]
+# ### Where training makes them, and what tinynet does about it
+#
+# Adam keeps a running mean m of each weight's gradient. Once a gradient is
+# exactly 0 for good - a ReLU unit that never fires again, a pixel that is blank
+# in every image - m shrinks by beta_1 = 0.9 at every step, and after several
+# hundred steps (the cell works out how many) it is subnormal; from then on every
+# step computes with it. So
+# tinynet's optimizer kernels store any slot value smaller than `tiny` as exactly
+# 0 (`flush` in `tinynet/kernels/optim.py`). The weight does not notice: the step
+# it loses is far below the rounding of the weight itself. And the result is the
+# same on every CPU, unlike the CPU's own flush-to-zero switch, which some CPUs
+# lack and which would change the results of all other code in the program.
+
+# %%
+steps = np.log(1e-3 / tiny) / np.log(1 / 0.9)
+print(f"m = 1e-3 times 0.9 per step passes below {tiny:.3g} after {steps:.0f} steps")
+p, g = np.ones(3, np.float32), np.zeros(3, np.float32)
+m, v = np.full(3, 1.05 * tiny, np.float32), np.full(3, 1e-6, np.float32)
+print(f"m before one Adam step with a zero gradient: {m[0]:.4g}")
+unflushed = m[0] + (g[0] - m[0]) * np.float32(1 - 0.9)  # Adam's update of m, without the flush
+print(f"m + (g - m) * (1 - beta_1) = {unflushed:.4g}: {'subnormal' if unflushed < tiny else 'normal'}")
+NUMBA.adam_update(p, g, m, v, 1e-3, 0.9, 0.999, 1e-7)
+print(f"m after the step, as tinynet's kernel stores it: {m[0]}")
 lesson.finish()

@@ -34,9 +34,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class BoundsCheckedKernelTests:
-    """``tests/test_kernels.py`` in a process of its own with ``NUMBA_BOUNDSCHECK=1``,
-    which turns an out-of-range index inside a kernel into an IndexError (without
-    it, a kernel reads or writes past an array's end in silence).
+    """``tests/test_kernels.py`` and ``tests/test_kernels_optim.py`` in a process of
+    its own with ``NUMBA_BOUNDSCHECK=1``, which turns an out-of-range index inside a
+    kernel into an IndexError (without it, a kernel reads or writes past an array's
+    end in silence).
 
     Every kernel must compile again with the checks in, into an empty cache folder:
     ~3 minutes of compiling on one core. ``tests/conftest.py`` starts it as soon
@@ -50,7 +51,8 @@ class BoundsCheckedKernelTests:
                    TINYNET_EXAMPLES="15")
         self.output = open(os.path.join(self.folder, "output.txt"), "w+")  # a file: a pipe could fill and stall it
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_kernels.py"],
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_kernels.py",
+             "tests/test_kernels_optim.py"],
             env=env, cwd=ROOT, stdout=self.output, stderr=subprocess.STDOUT)
 
     def result(self, timeout=900):

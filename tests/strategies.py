@@ -44,3 +44,12 @@ def float64_array(shape, low=-2.0, high=2.0):
 
 def labels(n, classes):
     return hnp.arrays(np.int64, (n,), elements=st.integers(0, classes - 1))
+
+
+def slot_values(shape):
+    """float32 arrays mixing ordinary values with ones near and below the smallest
+    normal float32 (~1.2e-38), where the optimizers store subnormal slots as 0."""
+    ordinary = st.floats(-4.0, 4.0, width=32)
+    limit = float(np.float32(1e-37))  # a bound hypothesis accepts must be a float32 exactly
+    tiny = st.floats(-limit, limit, width=32)  # subnormals, zeros, and normals just above them
+    return hnp.arrays(np.float32, shape, elements=st.one_of(ordinary, tiny))

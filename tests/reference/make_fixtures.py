@@ -123,6 +123,79 @@ def optimizers(rng):
     save("optimizers", **out)
 
 
+def optimizer_cases():
+    """The optimizers of ``optimizers_more``: name -> (make, learning rate to assign after step 3 or None)."""
+    O, S = keras.optimizers, keras.optimizers.schedules
+    return {
+        "rmsprop": (lambda: O.RMSprop(learning_rate=0.01), None),
+        "rmsprop_momentum": (lambda: O.RMSprop(learning_rate=0.01, momentum=0.9), None),
+        "rmsprop_centered": (lambda: O.RMSprop(learning_rate=0.01, rho=0.8, centered=True), None),
+        "rmsprop_centered_momentum": (lambda: O.RMSprop(learning_rate=0.01, momentum=0.5, centered=True), None),
+        "adagrad": (lambda: O.Adagrad(learning_rate=0.1), None),
+        "adagrad_zero_start": (lambda: O.Adagrad(learning_rate=0.1, initial_accumulator_value=0.0, epsilon=1e-6),
+                               None),
+        "adamw": (lambda: O.AdamW(learning_rate=0.01), None),
+        "adamw_amsgrad": (lambda: O.AdamW(learning_rate=0.01, weight_decay=0.1, amsgrad=True), None),
+        "adam_amsgrad": (lambda: O.Adam(learning_rate=0.01, amsgrad=True), None),
+        "sgd_weight_decay": (lambda: O.SGD(learning_rate=0.1, momentum=0.9, weight_decay=0.05), None),
+        "rmsprop_weight_decay": (lambda: O.RMSprop(learning_rate=0.01, weight_decay=0.2), None),
+        "adam_clipnorm": (lambda: O.Adam(learning_rate=0.01, clipnorm=0.5), None),
+        "sgd_clipvalue": (lambda: O.SGD(learning_rate=0.1, clipvalue=0.3), None),
+        "sgd_global_clipnorm": (lambda: O.SGD(learning_rate=0.1, global_clipnorm=1.0), None),
+        "sgd_exponential": (lambda: O.SGD(learning_rate=S.ExponentialDecay(0.1, 3, 0.5)), None),
+        "sgd_exponential_staircase": (
+            lambda: O.SGD(learning_rate=S.ExponentialDecay(0.1, 3, 0.5, staircase=True), momentum=0.9), None),
+        "adam_inverse_time": (lambda: O.Adam(learning_rate=S.InverseTimeDecay(0.01, 2, 0.7)), None),
+        "rmsprop_piecewise": (lambda: O.RMSprop(learning_rate=S.PiecewiseConstantDecay([2, 5], [0.01, 0.005, 0.001])),
+                              None),
+        "adagrad_cosine": (lambda: O.Adagrad(learning_rate=S.CosineDecay(0.1, 6, alpha=0.1)), None),
+        "adamw_cosine_warmup": (lambda: O.AdamW(learning_rate=S.CosineDecay(0.0, 5, warmup_target=0.01, warmup_steps=3),
+                                                weight_decay=0.1), None),
+        "adam_lr_assigned": (lambda: O.Adam(learning_rate=0.01), 0.002),
+    }
+
+
+def schedule_cases():
+    S = keras.optimizers.schedules
+    return {"exponential": S.ExponentialDecay(0.1, 3, 0.5),
+            "exponential_staircase": S.ExponentialDecay(0.1, 3, 0.5, staircase=True),
+            "inverse_time": S.InverseTimeDecay(0.01, 2, 0.7),
+            "inverse_time_staircase": S.InverseTimeDecay(0.01, 2.5, 0.7, staircase=True),
+            "piecewise": S.PiecewiseConstantDecay([2, 5], [0.01, 0.005, 0.001]),
+            "cosine": S.CosineDecay(0.1, 6, alpha=0.1),
+            "cosine_warmup": S.CosineDecay(0.0, 5, warmup_target=0.01, warmup_steps=3)}
+
+
+def optimizers_more(rng):
+    """8 steps of each optimizer of ``optimizer_cases`` on two weights (a 5x3 kernel,
+    a bias of 3), from given gradients; each schedule's value at steps 0..11; and
+    the JSON of ``keras.optimizers.serialize`` of every optimizer."""
+    w0 = rng.standard_normal((5, 3)).astype("float32")
+    b0 = rng.standard_normal(3).astype("float32")
+    scale = np.array([1.0, 0.1, 3.0, 0.01, 1.0, 0.5, 2.0, 0.05])
+    grads_w = (rng.standard_normal((8, 5, 3)) * scale[:, None, None]).astype("float32")
+    grads_b = (rng.standard_normal((8, 3)) * scale[:, None]).astype("float32")
+    out = {"w0": w0, "b0": b0, "grads_w": grads_w, "grads_b": grads_b}
+    for name, (make, assign) in optimizer_cases().items():
+        opt = make()
+        w, b = keras.Variable(w0), keras.Variable(b0)
+        steps_w, steps_b, rates = [], [], []
+        for step, (gw, gb) in enumerate(zip(grads_w, grads_b)):
+            if step == 3 and assign is not None:
+                opt.learning_rate = assign
+            rates.append(float(opt.learning_rate))  # the rate this step uses
+            opt.apply_gradients([(keras.ops.convert_to_tensor(gw), w), (keras.ops.convert_to_tensor(gb), b)])
+            steps_w.append(np.asarray(w))
+            steps_b.append(np.asarray(b))
+        out[f"{name}_w"], out[f"{name}_b"] = np.stack(steps_w), np.stack(steps_b)
+        out[f"{name}_rates"] = np.array(rates, "float32")
+        out[f"{name}_config"] = np.array(json.dumps(keras.optimizers.serialize(opt)))
+    for name, schedule in schedule_cases().items():
+        out[f"schedule_{name}"] = np.array([float(schedule(step)) for step in range(12)], "float32")
+        out[f"schedule_{name}_config"] = np.array(json.dumps(keras.optimizers.schedules.serialize(schedule)))
+    save("optimizers_more", **out)
+
+
 CAPACITY = {"seed": [128], "under": [], "balanced": [128], "over": [512, 512, 256, 128]}
 
 
@@ -401,7 +474,7 @@ def training_callbacks():
 # Each group writes its own fixture files; ``--only NAME ...`` remakes just those,
 # leaving the others (and versions.json's parameter counts) as they are.
 GROUPS = {"dense_softmax": dense_and_softmax, "losses": losses, "metrics": metrics,
-          "model_gradients": model_gradients, "optimizers": optimizers,
+          "model_gradients": model_gradients, "optimizers": optimizers, "optimizers_more": optimizers_more,
           "initializers": initializers, "trajectories": trajectories,
           "training_callbacks": training_callbacks,
           # in more_fixtures.py; each seeds its own generator
@@ -419,7 +492,7 @@ def main(argv=None):
     if os.path.exists(path):
         with open(path) as f:
             versions = json.load(f)
-    rng_groups = {"dense_softmax", "losses", "metrics", "model_gradients", "optimizers"}
+    rng_groups = {"dense_softmax", "losses", "metrics", "model_gradients", "optimizers", "optimizers_more"}
     for name in args.only or list(GROUPS):
         fn = GROUPS[name]
         # Every group that draws random inputs gets its own generator, seeded by its name, so

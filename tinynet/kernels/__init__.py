@@ -11,7 +11,10 @@ runs fast; its docstring lists the optimisations it uses.
     crossentropy.py  softmax; softmax or sigmoid + cross-entropy, forward and backward, fused
     metrics.py       counting correct predictions, the batch mean, a finiteness check
     special.py       the complementary error function erfc (for the GELU activation)
-    optim.py         Adam and SGD updates, in place, one pass per parameter
+    optim.py         SGD, Adam (and AMSGrad) updates and weight decay, in place,
+                     one pass per parameter; subnormal slot values stored as 0
+    optim_adaptive.py
+                     RMSprop and Adagrad updates, likewise
 
 The two tables below are the backends: ``tinynet.set_backend`` picks one and the
 layers call ``tinynet.backend.ops.<name>``. Set ``NUMBA_DISABLE_JIT=1`` to run
@@ -19,7 +22,7 @@ every Numba kernel as plain Python and step into it with a debugger.
 """
 from types import SimpleNamespace
 
-from . import crossentropy, dense, matmul, metrics, optim, special
+from . import crossentropy, dense, matmul, metrics, optim, optim_adaptive, special
 
 _NAMES = [
     ("matmul", matmul), ("matmul_tn", matmul), ("matmul_nt", matmul),
@@ -27,7 +30,9 @@ _NAMES = [
     ("softmax", crossentropy), ("softmax_crossentropy", crossentropy), ("softmax_crossentropy_onehot", crossentropy),
     ("sigmoid_crossentropy", crossentropy),
     ("count_correct", metrics), ("mean", metrics), ("all_finite", metrics),
-    ("adam_step_size", optim), ("adam_update", optim), ("sgd_update", optim),
+    ("adam_step_size", optim), ("adam_update", optim), ("adam_amsgrad_update", optim),
+    ("sgd_update", optim), ("weight_decay", optim),
+    ("rmsprop_update", optim_adaptive), ("adagrad_update", optim_adaptive),
     ("erfc", special),
 ]
 

@@ -53,9 +53,13 @@ def exact_kernel(fn):
 
     For the cross-entropy kernels, where the order of operations *is* the
     numerical stability: with ``reassoc`` LLVM may rewrite (z - max) - log(s)
-    as z - (max + log(s)), which cancels catastrophically for large logits.
+    as z - (max + log(s)), which cancels catastrophically for large logits;
+    and for the optimizer updates, whose twins must give the same bits.
+    ``fastmath=False`` is spelled out because a kernel that does not set it
+    inherits its caller's: called from a fast-math kernel (a threaded wrapper,
+    say), it would silently compile with fused multiply-adds.
     """
-    return numba.njit(cache=True, error_model="numpy")(fn)
+    return numba.njit(cache=True, fastmath=False, error_model="numpy")(fn)
 
 
 @kernel

@@ -144,7 +144,7 @@ class Sequential(Layer):
                 self.optimizer.slots = None  # built for other weights: start it afresh
 
     # -- compile -------------------------------------------------------------------------
-    def compile(self, optimizer="adam", loss=None, metrics=None, run_eagerly=False, jit_compile="auto"):
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, run_eagerly=False, jit_compile="auto"):
         """Choose optimizer, loss and metrics. Everything is checked before anything is set.
 
         As in Keras, the default optimizer is 'rmsprop', and a model may be compiled

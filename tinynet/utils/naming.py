@@ -9,7 +9,7 @@ def lookup(what, name, table):
     """Return ``table[name]``; raise a ValueError naming the valid choices if absent.
 
     ``what`` is the argument's name, used in the message:
-    ``Unknown optimizer: 'adamw'. Expected one of ['adam', 'sgd']. Received: optimizer='adamw'``
+    ``Unknown optimizer: 'nadam'. Expected one of ['adam', 'sgd']. Received: optimizer='nadam'``
     """
     if isinstance(name, str) and name in table:
         return table[name]
