@@ -5,7 +5,8 @@ Adagrad are in ``optim_adaptive.py``.
 Every line below is one float32 operation, in the order Keras 3 writes it, and
 the Numba kernels are compiled without fast-math (``exact_kernel``): no fused
 multiply-add, no reordering, so each kernel gives the same bits as its NumPy
-twin. (An elementwise update has no long sum for fast-math to speed up.)
+twin. (Fast-math would fuse a few multiply-adds; with no long sum to reorder,
+it has little to win in an elementwise update.)
 
 Adam, as Keras 3 computes it at step t (t = 1, 2, ...):
     m     <- m + (g - m) * (1 - beta_1)
@@ -35,8 +36,9 @@ Training makes such values: once a weight's gradient is 0 (a dead ReLU, an
 always-blank pixel), m shrinks by beta_1 every step and passes through the
 subnormal range, and then every later step computes with it. So every slot value
 below TINY in magnitude is written as 0 (``flush``). The weight feels no
-difference: the step it loses is below alpha * TINY / epsilon, far under the
-rounding of any weight. The CPU's own flush-to-zero switches (FTZ/DAZ on x86)
+difference: what the flush takes from its step is below TINY times the step
+size (for Adam, alpha * TINY / epsilon), far under the rounding of a weight of
+any ordinary size. The CPU's own flush-to-zero switches (FTZ/DAZ on x86)
 would do this for all arithmetic, but they are per-thread processor state,
 differ between CPUs and change other code's results; an explicit comparison gives
 the same bits on every CPU, in both twins. NaN is kept (it fails the comparison),
