@@ -10,7 +10,7 @@ SCHEDULE = schedules.ExponentialDecay(0.1, 10, 0.5)
 
 CASES = [
     ("string learning rate", lambda: optimizers.Adam(learning_rate="0.1"), ValueError,
-     ["`learning_rate`", "number > 0", "LearningRateSchedule", "Received: learning_rate='0.1'"]),
+     ["`learning_rate`", "number >= 0", "LearningRateSchedule", "Received: learning_rate='0.1'"]),
     ("bool learning rate", lambda: optimizers.SGD(learning_rate=True), ValueError, ["learning_rate=True"]),
     ("negative learning rate", lambda: optimizers.RMSprop(learning_rate=-0.01), ValueError,
      ["`learning_rate`", "learning_rate=-0.01"]),

@@ -251,7 +251,7 @@ def test_unknown_names_list_the_choices():
         optimizers.get("nadam")
 
 
-@pytest.mark.parametrize("kwargs", [{"learning_rate": 0}, {"learning_rate": -1.0}, {"beta_1": 1.0},
+@pytest.mark.parametrize("kwargs", [{"learning_rate": -1e-9}, {"learning_rate": -1.0}, {"beta_1": 1.0},
                                     {"epsilon": float("nan")}, {"learning_rate": "fast"}])
 def test_bad_hyperparameters_are_named(kwargs):
     name = next(iter(kwargs))

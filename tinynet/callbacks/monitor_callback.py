@@ -6,7 +6,6 @@ import numbers
 
 import numpy as np
 
-from .. import metrics
 from .callback import Callback
 
 MODES = ("auto", "max", "min")
@@ -56,8 +55,8 @@ class MonitorCallback(Callback):
             name = self.monitor.removeprefix("val_")
             if name == "loss":
                 direction = "min"
-            elif name in getattr(self.model, "metric_names", ()) and name in metrics.ACCURACY_NAMES:
-                direction = "max"
+            elif _direction_of(self.model, name) is not None:
+                direction = "max" if _direction_of(self.model, name) == "up" else "min"
             else:
                 raise ValueError(
                     f"{type(self).__name__} callback received monitor={self.monitor}, but tinynet isn't "
@@ -76,3 +75,12 @@ class MonitorCallback(Callback):
         # Keras compares in float32 (its ops turn Python floats into float32 tensors),
         # so values equal to float32 precision are not an improvement there either.
         return bool(self.monitor_op(np.float32(shifted), np.float32(reference)))
+
+
+def _direction_of(model, name):
+    """'up' or 'down' for a compiled metric of that name (Keras' metric._direction), else None."""
+    compiled = getattr(model, "compiled_metrics", None)
+    for metric in compiled() if compiled is not None else []:
+        if metric.name == name:
+            return metric.direction
+    return None

@@ -75,38 +75,25 @@ def get(identifier, loss=None, output_shape=None):
     return metric
 
 
-# -- what tinynet/models/training.py calls until it uses the Metric objects ----------------
-ACCURACY_NAMES = ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy", "binary_accuracy")
+def check(identifier):
+    """Raise the error ``get`` would, without needing the loss or the output shape:
+    for ``compile``, so that a misspelled metric fails before training."""
+    if isinstance(identifier, str):
+        if identifier.lower() not in ("accuracy", "acc"):
+            get(identifier)
+    elif not (isinstance(identifier, Metric) or callable(identifier)):
+        raise ValueError("Each metric must be a name, a Metric object or a function fn(y_true, y_pred). "
+                         f"Received: {identifier!r}")
+    return identifier
 
 
-def check(name):
-    """The metric's name if the training loop supports it, else a ValueError listing the choices."""
-    return lookup("metric", name, {n: n for n in ACCURACY_NAMES})
-
-
-def resolve(name, loss, output_units):
-    """Which accuracy a metric name means for this loss and output width."""
-    if name not in ("accuracy", "acc"):
-        return name
-    if output_units == 1:
-        return "binary_accuracy"
-    return "sparse_categorical_accuracy" if loss.sparse else "categorical_accuracy"
-
-
-def class_labels(kind, y):
-    """The integer class of each row of targets y, for counting correct predictions."""
-    if kind == "sparse_categorical_accuracy":
-        return y.reshape(-1).astype(np.int64, copy=False)  # sparse targets are already int64: no copy
-    if kind == "categorical_accuracy":
-        return y.argmax(axis=1)
-    return (y.reshape(-1) > 0.5).astype(np.int64)
-
-
-def count_correct(kind, y_pred, labels):
-    """How many rows of y_pred (n, c) predict ``labels`` (n,)."""
-    if kind == "binary_accuracy":
-        return int(np.count_nonzero((y_pred.reshape(-1) > 0.5) == labels))
-    return backend.ops.count_correct(y_pred, labels)
+def name_of(identifier):
+    """The History key a metric will get: the string as given, or the object's own name."""
+    if isinstance(identifier, str):
+        return identifier
+    if isinstance(identifier, Metric):
+        return identifier.name
+    return getattr(identifier, "__name__", str(identifier))
 
 
 __all__ = ["Metric", "Mean", "MeanMetricWrapper", "get", "Accuracy", "BinaryAccuracy", "CategoricalAccuracy",

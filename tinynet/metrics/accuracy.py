@@ -72,12 +72,16 @@ def sparse_categorical_accuracy(y_true, y_pred):
 
 
 class Accuracy(MeanMetricWrapper):
+    direction = "up"
+
     def __init__(self, name="accuracy", dtype=None):
         super().__init__(accuracy, name=name, dtype=dtype)
 
 
 class _CountingAccuracy(MeanMetricWrapper):
     """An accuracy with the training loop's fast path (see the module docstring)."""
+    direction = "up"
+
 
     def labels(self, y_true):
         """Integer labels (n, ...) for the targets of a whole data set."""

@@ -38,6 +38,8 @@ def _check_dtype(dtype):
 
 class Metric:
     """A figure accumulated over batches (see the module docstring)."""
+    direction = None  # "up" or "down": which way is better, for callbacks' mode="auto"
+
 
     def __init__(self, name=None, dtype=None):
         _check_dtype(dtype)

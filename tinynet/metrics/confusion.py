@@ -29,6 +29,8 @@ def _check_threshold(thresholds):
 
 
 class _Confusion(Metric):
+    direction = "up"
+
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         super().__init__(name=name, dtype=dtype)
         self.threshold = _check_threshold(thresholds)

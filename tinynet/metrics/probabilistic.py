@@ -13,6 +13,7 @@ from .base import Mean, MeanMetricWrapper
 
 
 class _Crossentropy(MeanMetricWrapper):
+    direction = "down"
     logits_activation = None
 
     def update_state_from_logits(self, y_true, logits, sample_weight=None):

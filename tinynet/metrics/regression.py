@@ -16,16 +16,22 @@ from .base import Mean, MeanMetricWrapper
 
 
 class MeanSquaredError(MeanMetricWrapper):
+    direction = "down"
+
     def __init__(self, name="mean_squared_error", dtype=None):
         super().__init__(mean_squared_error, name=name, dtype=dtype)
 
 
 class MeanAbsoluteError(MeanMetricWrapper):
+    direction = "down"
+
     def __init__(self, name="mean_absolute_error", dtype=None):
         super().__init__(mean_absolute_error, name=name, dtype=dtype)
 
 
 class RootMeanSquaredError(Mean):
+    direction = "down"
+
     def __init__(self, name="root_mean_squared_error", dtype=None):
         super().__init__(name=name, dtype=dtype)
 

@@ -18,7 +18,8 @@ import zipfile
 import numpy as np
 
 from .. import layers as layer_classes
-from .. import losses, optimizers
+from .. import activations, losses, optimizers
+from .. import metrics as metrics_lib
 from ..utils import random as tinynet_random
 
 FORMAT, VERSION = "tinynet.model", 1
@@ -81,14 +82,51 @@ def _config(model, with_optimizer):
               "input_shape": list(model._sample_shape) if model._sample_shape is not None else None,
               "layers": [layer_config(layer) for layer in model.layers],
               "random_state": tinynet_random.get_state()}
+    _check_savable(model)
     if model.compiled:
+        loss = model.loss
         config["compile"] = {
-            "optimizer": {"class": type(model.optimizer).__name__, "config": model.optimizer.get_config()},
-            "loss": {"class": type(model.loss).__name__, "config": model.loss.get_config()},
-            "metrics": list(model.metric_names),
+            "optimizer": optimizers.serialize(model.optimizer),
+            "loss": None if loss is None else {"class": type(loss).__name__, "config": loss.get_config()},
+            "metrics": [_metric_config(spec) for spec in model._metric_specs],
             "optimizer_state": with_optimizer and model.optimizer.slots is not None,
         }
     return config
+
+
+def _check_savable(model):
+    """Refuse, before anything is written, what a file cannot hold: Python functions."""
+    for layer in _all_layers(model):
+        name = getattr(layer, "activation", None)
+        if isinstance(name, str):
+            try:
+                activations.get(name)
+            except ValueError:
+                raise ValueError(f"Layer '{layer.name}' uses the activation function '{name}', a Python function "
+                                 "that a file cannot hold; only tinynet's named activations can be saved. "
+                                 "Save the weights with save_weights() instead.") from None
+
+
+def _all_layers(model):
+    for layer in model.layers:
+        yield layer
+        yield from _all_layers(layer) if hasattr(layer, "layers") else ()
+
+
+def _metric_config(spec):
+    """A metric as compile got it: a name, or {"class", "config"} for a metric object."""
+    if isinstance(spec, str):
+        return spec
+    if isinstance(spec, metrics_lib.Metric) and hasattr(metrics_lib, type(spec).__name__):
+        return {"class": type(spec).__name__, "config": spec.get_config()}
+    raise ValueError(f"The metric {spec!r} is a Python function or a custom class, which a file cannot hold. "
+                     "Save the weights with save_weights() instead, or compile with a metric name.")
+
+
+def _metric_from_config(entry):
+    if isinstance(entry, str):
+        return entry
+    return getattr(metrics_lib, entry["class"])(**entry["config"])
 
 
 def _weight_arrays(model, method):
@@ -146,9 +184,11 @@ def load_model(path):
         model.set_weights(_numbered(arrays, "weight_"))
         if "compile" in config:
             c = config["compile"]
-            optimizer = getattr(optimizers, c["optimizer"]["class"])(**c["optimizer"]["config"])
-            loss = getattr(losses, c["loss"]["class"])(**c["loss"]["config"])
-            model.compile(optimizer=optimizer, loss=loss, metrics=c["metrics"])
+            opt = c["optimizer"]  # files of the first format say "class" where Keras says "class_name"
+            optimizer = optimizers.deserialize({"class_name": opt["class"], "config": opt["config"]}
+                                               if "class" in opt else opt)
+            loss = None if c["loss"] is None else getattr(losses, c["loss"]["class"])(**c["loss"]["config"])
+            model.compile(optimizer=optimizer, loss=loss, metrics=[_metric_from_config(m) for m in c["metrics"]])
             if c["optimizer_state"]:
                 _restore_optimizer(model, _numbered(arrays, "optimizer_"))
     except (KeyError, TypeError, ValueError, AttributeError) as err:

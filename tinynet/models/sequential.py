@@ -39,7 +39,7 @@ class Sequential(Layer):
         self._train_slots = None
         self.compiled = False
         self.optimizer = self.loss = None
-        self.metric_names = []
+        self._metric_specs, self._metrics = [], None
         self.stop_training = False
         self.history = None
         for layer in layers or []:
@@ -154,17 +154,42 @@ class Sequential(Layer):
         """
         optimizer = optimizers.get(optimizer)
         loss = None if loss is None else losses.get(loss)
-        if metrics is not None and not isinstance(metrics, (list, tuple)):
-            raise TypeError(f"Argument `metrics` must be a list of metric names. Received: metrics={metrics!r}")
-        names = [metrics_lib.check(m) for m in (metrics or [])]
-        self.optimizer, self.loss, self.metric_names = optimizer, loss, names
+        if metrics is None:
+            metrics = []
+        if not isinstance(metrics, (list, tuple)):
+            raise TypeError("Argument `metrics` must be a list of metric names or objects. "
+                            f"Received: metrics={metrics!r}")
+        for spec in metrics:
+            metrics_lib.check(spec)
+        self.optimizer, self.loss, self._metric_specs = optimizer, loss, list(metrics)
+        self._metrics = None  # made from the specs once the output shape is known
         self.compiled = True
         self._link_parameters()
 
+    def compiled_metrics(self):
+        """The metric objects of ``compile(metrics=...)``: a name like 'accuracy' means the
+        accuracy that fits the loss and the output shape, decided on first use as Keras does."""
+        if self._metrics is None:
+            shape = self.output_shape_for(self._sample_shape)
+            self._metrics = [metrics_lib.get(spec, self.loss, shape) for spec in self._metric_specs]
+        return self._metrics
+
+    @property
+    def metric_names(self):
+        """The History keys of the metrics, in compile order."""
+        if self._metrics is None and not self.built:
+            return [metrics_lib.name_of(spec) for spec in self._metric_specs]
+        return [m.name for m in self.compiled_metrics()]
+
     @property
     def metrics_names(self):
-        """The names of what ``evaluate`` returns, in order: 'loss', then each metric."""
-        return ["loss"] + list(self.metric_names) if self.compiled else []
+        """The names of what ``evaluate`` returns, in order: 'loss', then each metric.
+        (Keras 3 answers ['loss', 'compile_metrics'] here; tinynet names each metric.)"""
+        return ["loss"] + self.metric_names if self.compiled else []
+
+    @property
+    def has_regularizers(self):
+        return bool(self._regularized_slots())
 
     @property
     def uses_logits(self):
@@ -214,19 +239,20 @@ class Sequential(Layer):
         dy = self.layers[-1].backward_from_logits(dz)
         return self._backward_from(len(self.layers) - 2, dy)
 
-    def compute_gradients(self, x, y):
-        """Forward, loss and backward for one batch: x (n, ...), y targets.
+    def compute_gradients(self, x, y, sample_weight=None):
+        """Forward, loss and backward for one batch: x (n, ...), y targets, optional
+        sample weights w (n,), which make the loss sum_i w_i l_i / n.
 
-        Returns (per-sample losses (n,), output (n, ...)); the gradients are left in
-        each layer's ``grads``, regularization penalties' gradients included.
+        Returns (per-sample losses (n,), unweighted; output (n, ...)); the gradients are
+        left in each layer's ``grads``, regularization penalties' gradients included.
         """
         out = self.forward(x, training=True)
         if self.uses_logits:
             sample_losses, dz = self.loss.from_logits_and_grad(y, self.logits)
-            self.backward_from_logits(dz)
+            self.backward_from_logits(_weigh_rows(dz, sample_weight))
         else:
             sample_losses = self.loss.per_sample(y, out)
-            self.backward(self.loss.gradient(y, out))
+            self.backward(_weigh_rows(self.loss.gradient(y, out), sample_weight))
         for layer, name in self._regularized_slots():
             layer.grads[name] += layer.regularizers[name].gradient(layer.params[name])
         return sample_losses, out
@@ -268,16 +294,21 @@ class Sequential(Layer):
 
     # -- Keras' public API ---------------------------------------------------------------------
     def fit(self, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
-            validation_data=None, shuffle=True, initial_epoch=0, validation_freq=1):
+            validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
+            validation_freq=1):
         """Train; returns a History. See ``tinynet.models.training.fit``."""
         return training.fit(self, x, y, epochs=epochs, batch_size=batch_size,
                             validation_data=validation_data, validation_split=validation_split,
                             shuffle=shuffle, verbose=verbose, callbacks=callbacks,
-                            initial_epoch=initial_epoch, validation_freq=validation_freq)
+                            initial_epoch=initial_epoch, validation_freq=validation_freq,
+                            class_weight=class_weight, sample_weight=sample_weight)
 
-    def evaluate(self, x, y, batch_size=None, verbose="auto", callbacks=None):
-        """[loss, metric, ...] on (x, y); the loss alone when compiled without metrics."""
-        return training.evaluate(self, x, y, batch_size=batch_size, verbose=verbose, callbacks=callbacks)
+    def evaluate(self, x, y, batch_size=None, verbose="auto", sample_weight=None, callbacks=None,
+                 return_dict=False):
+        """[loss, metric, ...] on (x, y); the loss alone when compiled without metrics;
+        with ``return_dict``, {name: value}."""
+        return training.evaluate(self, x, y, batch_size=batch_size, verbose=verbose, callbacks=callbacks,
+                                 sample_weight=sample_weight, return_dict=return_dict)
 
     def predict(self, x, batch_size=None, verbose="auto", callbacks=None):
         """The model's outputs for x, batch by batch, as float32 (n, *output_shape)."""
@@ -350,3 +381,10 @@ class Sequential(Layer):
 
     def __repr__(self):
         return f"<Sequential name={self.name} layers={[layer.name for layer in self.layers]}>"
+
+
+def _weigh_rows(grad, weights):
+    """dL/d(output) of sum_i w_i l_i / n: row i of the unweighted gradient times w_i."""
+    if weights is None:
+        return grad
+    return grad * weights.reshape((-1,) + (1,) * (grad.ndim - 1))

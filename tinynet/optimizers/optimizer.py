@@ -82,9 +82,9 @@ class Optimizer:
                             "number. To set it, create the optimizer with a number as `learning_rate`. "
                             f"Received: learning_rate={value!r}")
         try:
-            rate = number("learning_rate", value)
+            rate = number("learning_rate", value, allow_low=True)  # 0 freezes the weights, as in Keras
         except ValueError:
-            raise ValueError("Argument `learning_rate` must be a number > 0 or a "
+            raise ValueError("Argument `learning_rate` must be a number >= 0 or a "
                              f"`tinynet.optimizers.schedules.LearningRateSchedule`. Received: learning_rate={value!r}"
                              ) from None
         self._learning_rate = np.float32(rate)
