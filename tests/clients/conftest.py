@@ -2,7 +2,8 @@
 Keras or TensorFlow text, top to bottom, with only its imports changed (see each module's
 docstring for the text and for every other change, all of them listed there).
 
-The fixtures here only observe; they change nothing a text does.
+The helpers here only observe (a summary's rows, an accuracy) or give a text an empty
+folder to write its files in; none changes what a text's code does.
 """
 import numpy as np
 import pytest

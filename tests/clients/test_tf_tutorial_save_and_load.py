@@ -18,6 +18,7 @@ Changes to the text:
 Every expectation that depends on Keras' meaning (which files appear, what a restored
 model evaluates to) was checked by running the same steps in Keras 3.15.1.
 """
+import functools
 import math
 import os
 
@@ -32,6 +33,7 @@ from .conftest import row_of
 N = 200  # the text: 1000
 
 
+@functools.lru_cache(maxsize=None)  # loaded once; no test changes these arrays in place
 def example_dataset():
     (train_images, train_labels), (test_images, test_labels) = tinynet.datasets.mnist.load_data()
 
