@@ -145,3 +145,17 @@ def test_evaluate_without_metrics_returns_a_float():
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     assert isinstance(model.evaluate(XF, Y, verbose=0), float)
     assert model.metrics_names == ["loss"]
+
+
+def test_top_k_accuracies_match_keras_including_ties():
+    from .test_keras_parity import fixture
+
+    f = fixture("metrics_top_k")
+    for k in (1, 2, 3):
+        sparse = metrics.SparseTopKCategoricalAccuracy(k=k)
+        sparse.update_state(f["labels"], f["y_pred"])
+        onehot = metrics.TopKCategoricalAccuracy(k=k)
+        onehot.update_state(np.eye(4)[f["labels"]], f["y_pred"])
+        assert sparse.result() == f[f"sparse_{k}"] and onehot.result() == f[f"onehot_{k}"]
+        np.testing.assert_array_equal(metrics.sparse_top_k_categorical_accuracy(f["labels"], f["y_pred"], k=k),
+                                      f[f"per_sample_{k}"])

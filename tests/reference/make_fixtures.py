@@ -471,6 +471,22 @@ def training_callbacks():
     print("wrote training_callbacks.json")
 
 
+def metrics_top_k():
+    """Top-k accuracies with ties at the boundary (TensorFlow's in_top_k counts them in)."""
+    y_pred = np.array([[0.1, 0.5, 0.2, 0.2], [0.4, 0.3, 0.2, 0.1], [0.25, 0.25, 0.25, 0.25],
+                       [0.1, 0.2, 0.3, 0.4], [0.3, 0.3, 0.1, 0.3]], "float32")
+    labels = np.array([2, 3, 1, 0, 2])
+    out = {"y_pred": y_pred, "labels": labels}
+    for k in (1, 2, 3):
+        sparse = keras.metrics.SparseTopKCategoricalAccuracy(k=k)
+        sparse.update_state(labels, y_pred)
+        onehot = keras.metrics.TopKCategoricalAccuracy(k=k)
+        onehot.update_state(np.eye(4)[labels], y_pred)
+        out[f"sparse_{k}"], out[f"onehot_{k}"] = np.asarray(sparse.result()), np.asarray(onehot.result())
+        out[f"per_sample_{k}"] = np.asarray(keras.metrics.sparse_top_k_categorical_accuracy(labels, y_pred, k=k))
+    save("metrics_top_k", **out)
+
+
 # Each group writes its own fixture files; ``--only NAME ...`` remakes just those,
 # leaving the others (and versions.json's parameter counts) as they are.
 GROUPS = {"dense_softmax": dense_and_softmax, "losses": losses, "metrics": metrics,
@@ -478,7 +494,8 @@ GROUPS = {"dense_softmax": dense_and_softmax, "losses": losses, "metrics": metri
           "initializers": initializers, "trajectories": trajectories,
           "training_callbacks": training_callbacks,
           # in more_fixtures.py; each seeds its own generator
-          "losses_more": losses_more, "activations": activations, "metrics_more": metrics_more}
+          "losses_more": losses_more, "activations": activations, "metrics_more": metrics_more,
+          "metrics_top_k": metrics_top_k}
 
 
 def main(argv=None):

@@ -6,6 +6,7 @@ and the plain functions they average.
     regression.py     MeanSquaredError, MeanAbsoluteError, RootMeanSquaredError
     probabilistic.py  BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy
     confusion.py      Precision, Recall
+    top_k.py          TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy
 
 ``get(identifier, loss, output_shape)`` is how ``compile(metrics=[...])`` makes
 them, as Keras' compile does: 'accuracy' (or 'acc', any capitals) means binary
@@ -27,10 +28,12 @@ from .base import Mean, MeanMetricWrapper, Metric
 from .confusion import Precision, Recall
 from .probabilistic import BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy
 from .regression import MeanAbsoluteError, MeanSquaredError, RootMeanSquaredError
+from .top_k import (SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy, sparse_top_k_categorical_accuracy,
+                    top_k_categorical_accuracy)
 
 _CLASSES = [BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, MeanSquaredError, MeanAbsoluteError,
             RootMeanSquaredError, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
-            Precision, Recall]
+            Precision, Recall, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy]
 # Every string Keras' compile accepts for these: class names, their snake_case and the
 # short aliases. ('accuracy' and 'acc' are resolved before this table; 'mean' is left
 # out: Mean takes values, not (y_true, y_pred).)
@@ -41,6 +44,8 @@ _NAMES = {
     "mean_absolute_error": MeanAbsoluteError, "root_mean_squared_error": RootMeanSquaredError,
     "binary_crossentropy": BinaryCrossentropy, "categorical_crossentropy": CategoricalCrossentropy,
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy, "precision": Precision, "recall": Recall,
+    "top_k_categorical_accuracy": TopKCategoricalAccuracy,
+    "sparse_top_k_categorical_accuracy": SparseTopKCategoricalAccuracy,
     "mse": MeanSquaredError, "MSE": MeanSquaredError, "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,
     "bce": BinaryCrossentropy, "BCE": BinaryCrossentropy,
 }
@@ -99,6 +104,8 @@ def name_of(identifier):
 __all__ = ["Metric", "Mean", "MeanMetricWrapper", "get", "Accuracy", "BinaryAccuracy", "CategoricalAccuracy",
            "SparseCategoricalAccuracy", "MeanSquaredError", "MeanAbsoluteError", "RootMeanSquaredError",
            "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "Precision", "Recall",
+           "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "top_k_categorical_accuracy",
+           "sparse_top_k_categorical_accuracy",
            "accuracy", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
            "mean_squared_error", "mean_absolute_error", "binary_crossentropy", "categorical_crossentropy",
            "sparse_categorical_crossentropy"]
