@@ -243,3 +243,11 @@ def test_a_model_without_trainable_weights_warns_and_keeps_them():
         model.fit(XF, Y, epochs=1, verbose=0)
     for a, b in zip(before, model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_the_functional_api_gets_a_clear_error():
+    for call in (lambda: tinynet.Model(inputs=tinynet.Input((4,)), outputs=None),
+                 lambda: tinynet.models.Model(),
+                 lambda: Dense(3)(tinynet.Input((4,)))):
+        with pytest.raises(NotImplementedError, match="only Sequential models.*functional API"):
+            call()

@@ -81,6 +81,10 @@ class Layer:
     # -- shared by all layers ----------------------------------------------------------
     def __call__(self, x, training=False):
         """y = layer(x): x (n, *input_shape) -> y (n, *output_shape), float32."""
+        if isinstance(x, Layer):  # Keras' functional API: Dense(3)(Input((4,)))
+            from ..models.model import FUNCTIONAL_API
+
+            raise NotImplementedError(f"{FUNCTIONAL_API} Received: layer '{self.name}' called on {x!r}")
         x = as_batch("x", x)
         if self.built:
             self.compute_output_shape(x.shape[1:])  # raises if x does not fit, before any kernel runs

@@ -1,5 +1,6 @@
 """Models, named as in ``keras.models``."""
+from .model import Model
 from .saving import load_model
 from .sequential import Sequential
 
-__all__ = ["Sequential", "load_model"]
+__all__ = ["Model", "Sequential", "load_model"]
