@@ -91,7 +91,12 @@ def run_training(quick, reference_python):
     outside, gather = training.outside_kernels_step(x, y, images=640 if quick else 19200)
     imported, first_step = training.first_step_in_new_process()
     cold_step = None if quick else training.first_step_in_new_process(cold=True)[1]
-    extras = {"rounds": times, "ratios_by_round": by_round, "ratios": ratios,
+    over, n_over = CASES["over-fitting model, 10,000 images"]
+    late = training.late_training(x[:2000 if quick else n_over], y[:2000 if quick else n_over], over,
+                                  epochs=4 if quick else 22, early=(1, 2) if quick else (1, 3))
+    lesson_s = training.lesson_wall_time(quick)
+    extras = {"late_training": late, "capacity_lesson_s": lesson_s, "capacity_lesson_quick": quick,
+              "rounds": times, "ratios_by_round": by_round, "ratios": ratios,
               "kernels_only_step_us": kernel_step, "tinynet_step_us": fit_step,
               "overhead_outside_kernels_us": overhead, "outside_kernels_direct_us": outside,
               "gather_us": gather,
@@ -164,6 +169,10 @@ def report(args, info, peak, kernel_rows, fused_rows, training_results, versions
         "outside the kernels, of which the batch gather alone is {gather_us:.1f} µs. "
         "A new process: import {import_s:.2f} s, first step {first_step_s_second_process:.3f} s "
         "(kernels loaded from Numba's cache).".format(**extras)
+        + " Late training (over-fitting model, one run of {epochs} epochs): early epochs {early_s:.3f} s, "
+          "the last three {late_s:.3f} s: {late_over_early:.2f}x.".format(**extras["late_training"])
+        + " The capacity lesson (python3 lessons/02_capacity.py{}) took {:.1f} s in a new process.".format(
+            " --quick" if extras["capacity_lesson_quick"] else "", extras["capacity_lesson_s"])
         + ("" if extras["first_step_s_empty_cache"] is None else
            " With an empty cache (a fresh clone) the first step compiles its kernels: "
            f"{extras['first_step_s_empty_cache']:.1f} s."),

@@ -181,3 +181,44 @@ def first_step_in_new_process(cold=False):
                              check=True, env=env)
     imported, first = map(float, out.stdout.split())
     return imported, first
+
+
+class EpochTimes(tinynet.callbacks.Callback):
+    """The seconds of every epoch of one fit."""
+
+    def on_train_begin(self, logs=None):
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.start)
+
+
+def late_training(x, y, hidden, epochs=22, early=(1, 3)):
+    """Epoch times of one long run: the median of epochs early[0]..early[1] and of the
+    last three. As training converges, Adam's m and v fill with subnormal floats;
+    if they slowed the arithmetic, the late epochs would take longer."""
+    tinynet.utils.set_random_seed(0)
+    model = build(hidden)
+    model.fit(x[:64], y[:64], epochs=1, verbose=0)  # compile the kernels outside the timing
+    tinynet.utils.set_random_seed(0)
+    model = build(hidden)
+    timer = EpochTimes()
+    model.fit(x, y, epochs=epochs, batch_size=32, verbose=0, callbacks=[timer])
+    first = float(np.median(timer.seconds[early[0] - 1:early[1]]))
+    last = float(np.median(timer.seconds[-3:]))
+    return {"epochs": epochs, "seconds": timer.seconds, "early_s": first, "late_s": last, "late_over_early": last / first}
+
+
+def lesson_wall_time(quick):
+    """Seconds for ``python3 lessons/02_capacity.py`` (the capacity lesson, the README's
+    main job) in a new process, kernels loaded from Numba's cache."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    args = [sys.executable, os.path.join(root, "lessons", "02_capacity.py")] + (["--quick"] if quick else [])
+    with tempfile.TemporaryDirectory() as out:
+        env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+        start = time.perf_counter()
+        subprocess.run(args + ["--out", out], check=True, capture_output=True, env=env)
+        return time.perf_counter() - start

@@ -21,6 +21,9 @@ def test_benchmark_run_quick_writes_its_results(tmp_path):
     assert set(results["training"]["seed model, 60,000 images"]) == {"tinynet-numba", "tinynet-numpy"}
     assert "sgemm peak" in done.stdout and "outside the kernels" in done.stdout
     assert {"overhead_outside_kernels_us", "outside_kernels_direct_us", "gather_us"} <= set(results["step"])
+    late = results["step"]["late_training"]
+    assert len(late["seconds"]) == late["epochs"] == 4 and late["late_over_early"] > 0
+    assert results["step"]["capacity_lesson_s"] > 0 and "The capacity lesson" in done.stdout
 
 
 def test_memory_benchmark_quick_reports_its_stages():

@@ -143,3 +143,35 @@ def test_random_input_works_or_gets_a_tinynet_error(x, y, method, batch_size):
         assert _raised_by_tinynet(err), f"{type(err).__name__} from {traceback.extract_tb(err.__traceback__)[-1].filename}: {err}"
         for a, b in zip(before, model.get_weights()):
             np.testing.assert_array_equal(a, b)
+
+
+def _function_calls():
+    """What a learner calls directly in a notebook, each on fuzzed (x, y)."""
+    from tinynet import activations, losses, metrics
+    from tinynet.layers import Dense as _Dense
+
+    dense = _Dense(3)
+    dense.build((5,))  # built for width 5: a wider x must be refused before the kernel reads past W
+    return {
+        "model(x)": lambda x, y: _model()(x),
+        "built dense(x)": lambda x, y: dense(x),
+        "softmax": lambda x, y: activations.softmax(x),
+        "relu": lambda x, y: activations.relu(x),
+        "sparse cross-entropy": lambda x, y: losses.SparseCategoricalCrossentropy()(y, x),
+        "categorical cross-entropy": lambda x, y: losses.categorical_crossentropy(y, x),
+        "binary cross-entropy": lambda x, y: losses.BinaryCrossentropy(from_logits=True)(y, x),
+        "mse": lambda x, y: losses.MeanSquaredError()(y, x),
+        "accuracy metric": lambda x, y: metrics.SparseCategoricalAccuracy().update_state(y, x),
+    }
+
+
+@settings(max_examples=int(os.environ.get("TINYNET_EXAMPLES", "40")) * 3)
+@given(arrays(), arrays(), st.sampled_from(sorted(_function_calls())))
+def test_functions_a_learner_calls_work_or_get_a_tinynet_error(x, y, name):
+    """Never a Numba TypingError, an IndexError from inside NumPy, or a read past an array."""
+    try:
+        _function_calls()[name](x, y)
+    except Exception as err:  # noqa: BLE001 - the point is to see every kind
+        frames = traceback.extract_tb(err.__traceback__)
+        assert isinstance(err, (ValueError, TypeError)) and "tinynet" in frames[-1].filename, \
+            f"{name}: {type(err).__name__} from {frames[-1].filename}: {err}"

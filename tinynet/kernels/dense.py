@@ -32,6 +32,8 @@ def dense_forward_numba(x, w, b, relu):
     into rows that start as the bias (no separate add pass), and ReLU is applied
     while those rows are still in cache. A big layer is shared among threads in
     one of two ways, whichever reads less (see ``_split_inputs``)."""
+    if x.shape[1] != w.shape[0] or b.shape[0] != w.shape[1]:
+        raise ValueError("dense_forward: x (n, i), w (i, o) and b (o,) do not fit together")
     n, i = x.shape
     y = np.empty((n, w.shape[1]), dtype=np.float32)
     rows = parts_for(n, n * i * w.shape[1], 4)
@@ -121,6 +123,9 @@ def dense_backward_numba(x, w, y, dy, relu, need_dx, dw, db):
     dY; the products use the blocked, threaded kernels without transposed copies
     (and in their transposed forms for narrow layers); dX is skipped when
     nothing needs it."""
+    if (x.shape[1] != w.shape[0] or dy.shape[0] != x.shape[0] or dy.shape[1] != w.shape[1]
+            or y.shape != dy.shape or dw.shape != w.shape or db.shape[0] != w.shape[1]):
+        raise ValueError("dense_backward: x (n, i), w (i, o), y and dy (n, o), dw (i, o), db (o,) do not fit together")
     n, o = dy.shape
     dz = np.empty((n, o), dtype=np.float32)
     db[:] = 0

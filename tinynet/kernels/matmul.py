@@ -53,6 +53,8 @@ def matmul_numba(a, b):
     when the product is big; C is written by one thread per row, so no locking;
     narrow B: see the module docstring.
     """
+    if a.shape[1] != b.shape[0]:  # checked first: the loops below trust the shapes
+        raise ValueError("matmul: A (m, k) and B (k, n) must share k")
     m, k = a.shape
     c = np.empty((m, b.shape[1]), dtype=np.float32)
     parts = parts_for(m, m * k * b.shape[1], 4)
@@ -148,6 +150,8 @@ def matmul_tn_numba(a, b):
 
     Optimisations: see ``tn_into``.
     """
+    if a.shape[0] != b.shape[0]:
+        raise ValueError("matmul_tn: A (k, m) and B (k, n) must share k")
     c = np.empty((a.shape[1], b.shape[1]), dtype=np.float32)
     tn_into(a, b, c)
     return c
@@ -188,6 +192,8 @@ def matmul_nt_numba(a, b):
     ``_nt``); a thread's share is a block of rows of B, i.e. columns of C;
     short rows (k < NARROW): see the module docstring.
     """
+    if a.shape[1] != b.shape[1]:
+        raise ValueError("matmul_nt: A (m, k) and B (n, k) must share k")
     m, k = a.shape
     n = b.shape[0]
     c = np.empty((m, n), dtype=np.float32)

@@ -99,6 +99,8 @@ def adam_update_numba(p, g, m, v, alpha, beta_1, beta_2, epsilon):
     pass over memory, and most often a temporary array, per operation);
     ``error_model='numpy'`` lets the division vectorise; big parameters are cut
     into 8 pieces shared among the threads."""
+    if not p.size == g.size == m.size == v.size:
+        raise ValueError("adam_update: p, g, m and v must have the same size")
     pf, gf, mf, vf = p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1)
     n = pf.shape[0]
     if n < PARALLEL_MIN_SIZE:  # even an idle parallel region costs ~3 us
@@ -138,6 +140,8 @@ def adam_amsgrad_update_numpy(p, g, m, v, v_hat, alpha, beta_1, beta_2, epsilon)
 @parallel_kernel
 def adam_amsgrad_update_numba(p, g, m, v, v_hat, alpha, beta_1, beta_2, epsilon):
     """Optimisations: as ``adam_update_numba``, with v_hat in the same pass."""
+    if not p.size == g.size == m.size == v.size == v_hat.size:
+        raise ValueError("adam_amsgrad_update: p, g, m, v and v_hat must have the same size")
     pf, gf, mf, vf, hf = p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1), v_hat.reshape(-1)
     n = pf.shape[0]
     if n < PARALLEL_MIN_SIZE:
@@ -182,6 +186,8 @@ def sgd_update_numpy(p, g, u, lr, momentum, nesterov):
 @exact_kernel
 def sgd_update_numba(p, g, u, lr, momentum, nesterov):
     """Optimisations: one fused pass over p, g and u."""
+    if p.size != g.size or (momentum != 0 and u.size != p.size):
+        raise ValueError("sgd_update: p, g (and u, with momentum) must have the same size")
     pf, gf, uf = p.reshape(-1), g.reshape(-1), u.reshape(-1)
     lr32, mu = np.float32(lr), np.float32(momentum)
     for i in range(pf.shape[0]):

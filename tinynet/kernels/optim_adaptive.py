@@ -52,6 +52,8 @@ def rmsprop_update_numba(p, g, s, u, a, lr, rho, momentum, epsilon, centered):
     pass, and most often a temporary, per operation); the two switches are fixed
     for the whole loop, so the compiler takes them out of it and the loop still
     vectorises; big parameters are cut into 8 pieces shared among the threads."""
+    if p.size != g.size or s.size != p.size or (momentum != 0 and u.size != p.size) or (centered and a.size != p.size):
+        raise ValueError("rmsprop_update: p, g, s (and u with momentum, a when centered) must have the same size")
     pf, gf, sf, uf, af = p.reshape(-1), g.reshape(-1), s.reshape(-1), u.reshape(-1), a.reshape(-1)
     n = pf.shape[0]
     if n < PARALLEL_MIN_SIZE:
@@ -95,6 +97,8 @@ def adagrad_update_numpy(p, g, acc, lr, epsilon):
 def adagrad_update_numba(p, g, acc, lr, epsilon):
     """Optimisations: one pass (NumPy makes one, and most often a temporary, per
     operation); big parameters are cut into 8 pieces shared among the threads."""
+    if not p.size == g.size == acc.size:
+        raise ValueError("adagrad_update: p, g and acc must have the same size")
     pf, gf, cf = p.reshape(-1), g.reshape(-1), acc.reshape(-1)
     n = pf.shape[0]
     if n < PARALLEL_MIN_SIZE:
