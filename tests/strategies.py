@@ -44,3 +44,26 @@ def float64_array(shape, low=-2.0, high=2.0):
 
 def labels(n, classes):
     return hnp.arrays(np.int64, (n,), elements=st.integers(0, classes - 1))
+
+
+@st.composite
+def window_case(draw, max_kernel=4, dilation=True):
+    """One sliding-window layer's geometry: (n, h, w, c), kernel (kh, kw), strides,
+    dilation and pads (top, bottom, left, right), drawn so that at least one window
+    fits. Odd and even sizes, strides 1-3, 'valid' and 'same' padding, dilation up
+    to 3, 1x1 kernels, batches of 1, one channel or three."""
+    from tinynet.kernels.windows import output_size, padding_for
+
+    n = draw(st.integers(1, 3))
+    c = draw(st.sampled_from([1, 2, 3]))
+    kernel = (draw(st.integers(1, max_kernel)), draw(st.integers(1, max_kernel)))
+    strides = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    rates = (draw(st.integers(1, 3)), draw(st.integers(1, 3))) if dilation else (1, 1)
+    padding = draw(st.sampled_from(["valid", "same"]))
+    spans = [(k - 1) * d + 1 for k, d in zip(kernel, rates)]
+    size = [draw(st.integers(spans[0] if padding == "valid" else 1, spans[0] + 8)),
+            draw(st.integers(spans[1] if padding == "valid" else 1, spans[1] + 8))]
+    pads = sum((padding_for(size[i], kernel[i], strides[i], rates[i], padding) for i in range(2)), ())
+    assert all(output_size(size[i], kernel[i], strides[i], rates[i], pads[2 * i], pads[2 * i + 1]) >= 1
+               for i in range(2))
+    return (n, size[0], size[1], c), kernel, strides, rates, pads

@@ -8,6 +8,10 @@ runs fast; its docstring lists the optimisations it uses.
 
     matmul.py        X @ W, X.T @ dY, dY @ W.T      (the three products of Dense)
     dense.py         Dense forward (+bias, +ReLU) and backward, fused
+    windows.py       sliding windows over images: sizes, padding, im2col, col2im
+    conv.py          Conv2D forward (+bias, +ReLU) and backward: im2col, then products
+    pooling.py       max, average and global pooling, forward and backward
+    batchnorm.py     batch normalization: moments, forward, backward
     crossentropy.py  softmax; softmax + cross-entropy, forward and backward, fused
     metrics.py       counting correct predictions, the batch mean, a finiteness check
     optim.py         Adam and SGD updates, in place, one pass per parameter
@@ -18,11 +22,17 @@ every Numba kernel as plain Python and step into it with a debugger.
 """
 from types import SimpleNamespace
 
-from . import crossentropy, dense, matmul, metrics, optim
+from . import batchnorm, conv, crossentropy, dense, matmul, metrics, optim, pooling
 
 _NAMES = [
     ("matmul", matmul), ("matmul_tn", matmul), ("matmul_nt", matmul),
     ("dense_forward", dense), ("dense_backward", dense),
+    ("conv2d_forward", conv), ("conv2d_backward", conv),
+    ("max_pool_forward", pooling), ("max_pool_backward", pooling),
+    ("avg_pool_forward", pooling), ("avg_pool_backward", pooling),
+    ("global_avg_pool_forward", pooling), ("global_avg_pool_backward", pooling),
+    ("global_max_pool_forward", pooling), ("global_max_pool_backward", pooling),
+    ("batchnorm_moments", batchnorm), ("batchnorm_forward", batchnorm), ("batchnorm_backward", batchnorm),
     ("softmax", crossentropy), ("softmax_crossentropy", crossentropy), ("softmax_crossentropy_onehot", crossentropy),
     ("count_correct", metrics), ("mean", metrics), ("all_finite", metrics),
     ("adam_step_size", optim), ("adam_update", optim), ("sgd_update", optim),

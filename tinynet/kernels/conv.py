@@ -1,0 +1,198 @@
+"""A Conv2D layer's forward and backward passes, as im2col and matrix products.
+
+Shapes (channels-last, as Keras): x (n, h, w, c_in), kernel W (kh, kw, c_in, f),
+bias b (f,) -> y (n, oh, ow, f). ``strides`` and ``dilation`` are (rows, columns);
+``pads`` is (top, bottom, left, right); see ``tinynet.kernels.windows``.
+
+With cols = im2col(x), one row per output pixel (n * oh * ow, kh * kw * c_in), and
+W2 = W.reshape(kh * kw * c_in, f), a convolution is the Dense layer's maths:
+
+Forward:   Z = cols @ W2 + b,   Y = relu(Z) if relu else Z
+Backward:  dZ = dY * (Y > 0) if relu else dY
+           dW2 = cols.T @ dZ      db = sum of dZ over every output pixel
+           dcols = dZ @ W2.T      dX = col2im(dcols)   - only when ``need_dx``
+
+The NumPy twins do exactly that, on the whole batch at once. The Numba kernels
+do it one image at a time: an image's cols (oh * ow rows; 121 x 288 floats for
+the second layer of the MNIST convnet) go into a small reused buffer that stays
+in cache for the product that follows, and are made again in the backward pass
+rather than kept: copying them costs far less than the product, and a batch's
+cols would be ~9x the size of its input (1.4 GB for 10,000 test images).
+"""
+import numpy as np
+from numba import prange
+
+from ._jit import PARALLEL_MIN_WORK, kernel, parallel_kernel, split
+from .matmul import _nn
+from .windows import col2im_image, col2im_numpy, im2col_image, im2col_numpy, output_size
+
+# A batch is cut into at most this many pieces of whole images, which Numba's
+# threads share. Each piece sums its own part of dW; the parts are added in a
+# fixed order, so dW does not depend on how many threads there are.
+PIECES = 8
+
+
+def conv2d_workspace(x_shape, w_shape, strides, dilation, pads):
+    """The scratch arrays the Numba kernels work in, one slot per piece of a batch:
+    cols (PIECES, oh * ow, kh * kw * c_in) - one image's windows, or its dcols;
+    dz (PIECES, oh * ow, f) - one image's dZ; dw (PIECES, kh * kw * c_in, f) and
+    db (PIECES, f) - each piece's sums. A layer makes them once and reuses them."""
+    kh, kw, c_in, f = w_shape
+    oh = output_size(x_shape[1], kh, strides[0], dilation[0], pads[0], pads[1])
+    ow = output_size(x_shape[2], kw, strides[1], dilation[1], pads[2], pads[3])
+    k = kh * kw * c_in
+    return (np.empty((PIECES, oh * ow, k), np.float32), np.empty((PIECES, oh * ow, f), np.float32),
+            np.empty((PIECES, k, f), np.float32), np.empty((PIECES, f), np.float32))
+
+
+@kernel
+def _pieces(n, work):
+    """How many pieces of whole images: 1 for small work, else up to PIECES."""
+    return 1 if work < PARALLEL_MIN_WORK else min(n, PIECES)
+
+
+def conv2d_forward_numpy(x, w, b, strides, dilation, pads, relu, work=None):
+    """y = relu?(im2col(x) @ W2 + b).   ``work`` is the Numba kernel's; unused here."""
+    kh, kw, c_in, f = w.shape
+    cols = im2col_numpy(x, (kh, kw), strides, dilation, pads)
+    n, oh, ow = cols.shape[:3]
+    y = cols.reshape(n * oh * ow, kh * kw * c_in) @ w.reshape(kh * kw * c_in, f) + b
+    if relu:
+        np.maximum(y, 0, out=y)
+    return y.reshape(n, oh, ow, f)
+
+
+@parallel_kernel
+def conv2d_forward_numba(x, w, b, strides, dilation, pads, relu, work):
+    """Optimisations: one image's cols at a time, in a buffer that stays in cache
+    (no batch-sized im2col); its product runs the register-blocked loop of
+    ``matmul`` into rows that start as the bias, and ReLU is applied while they
+    are still in cache (as the Dense kernel does). Blocks of cols that are all
+    zero - a blank background - are skipped by ``_nn``. Pieces of whole images
+    run on separate threads."""
+    n = x.shape[0]
+    kh, kw, c_in, f = w.shape
+    oh = output_size(x.shape[1], kh, strides[0], dilation[0], pads[0], pads[1])
+    ow = output_size(x.shape[2], kw, strides[1], dilation[1], pads[2], pads[3])
+    w2 = w.reshape(kh * kw * c_in, f)
+    y = np.empty((n, oh * ow, f), dtype=np.float32)
+    cols = work[0]
+    parts = _pieces(n, n * oh * ow * kh * kw * c_in * f)
+    if parts == 1:
+        _forward_images(x, w2, b, kh, kw, strides, dilation, pads, relu, cols[0], y)
+    else:
+        for t in prange(parts):
+            lo, hi = split(t, parts, n, 1)
+            _forward_images(x[lo:hi], w2, b, kh, kw, strides, dilation, pads, relu, cols[t], y[lo:hi])
+    return y.reshape(n, oh, ow, f)
+
+
+@kernel
+def _forward_images(x, w2, b, kh, kw, strides, dilation, pads, relu, cols, y):
+    """y[i] = relu?(im2col(x[i]) @ w2 + b) for each image i of one piece."""
+    for i in range(x.shape[0]):
+        im2col_image(x[i], kh, kw, strides, dilation, pads, cols)
+        yi = y[i]
+        for r in range(yi.shape[0]):
+            yi[r] = b
+        _nn(cols, w2, yi, True)
+        if relu:
+            for r in range(yi.shape[0]):
+                row = yi[r]
+                for j in range(row.shape[0]):
+                    row[j] = max(row[j], np.float32(0.0))
+
+
+def conv2d_backward_numpy(x, w, y, dy, strides, dilation, pads, relu, need_dx, dw, db, work=None):
+    """Fills dW (kh, kw, c_in, f) and db (f,); returns dX (n, h, w, c_in), or None
+    when not ``need_dx``."""
+    kh, kw, c_in, f = w.shape
+    dz = dy * (y > 0) if relu else dy
+    dz2 = dz.reshape(-1, f)
+    cols = im2col_numpy(x, (kh, kw), strides, dilation, pads)
+    np.matmul(cols.reshape(-1, kh * kw * c_in).T, dz2, out=dw.reshape(kh * kw * c_in, f))
+    np.sum(dz2, axis=0, out=db)
+    if not need_dx:
+        return None
+    dcols = (dz2 @ w.reshape(kh * kw * c_in, f).T).reshape(cols.shape)
+    return col2im_numpy(dcols, x.shape, strides, dilation, pads)
+
+
+@kernel
+def conv2d_backward_numba(x, w, y, dy, strides, dilation, pads, relu, need_dx, dw, db, work):
+    """Optimisations: per image, dZ (ReLU's mask applied) and its column sums come
+    from one pass over dY into a buffer in cache, so no batch-sized dZ is written;
+    the image's cols are made again rather than stored; dW and dcols use the
+    blocked loop of ``matmul`` without transposed copies of cols; dcols reuses
+    the cols buffer, and is added onto dX at once (col2im). Each piece of images
+    sums its own dW and db, added in a fixed order at the end."""
+    kh, kw, c_in, f = w.shape
+    dx = _zeros_or_empty(x.shape, need_dx)
+    parts = _backward_pieces(x, w.reshape(kh * kw * c_in, f), y, dy, kh, kw, strides, dilation, pads, relu,
+                             need_dx, work, dx)
+    _sum_parts(work[2][:parts], work[3][:parts], dw.reshape(kh * kw * c_in, f), db)
+    return dx if need_dx else None
+
+
+@parallel_kernel
+def _backward_pieces(x, w2, y, dy, kh, kw, strides, dilation, pads, relu, need_dx, work, dx):
+    """Runs ``_backward_images`` on each piece of the batch; returns how many pieces."""
+    n = x.shape[0]
+    k, f = w2.shape
+    oh, ow = y.shape[1], y.shape[2]
+    cols, dz, dw_parts, db_parts = work
+    wt = np.ascontiguousarray(w2.T)   # (f, k): dcols = dZ @ W2.T as a plain product
+    y3, dy3 = y.reshape(n, oh * ow, f), dy.reshape(n, oh * ow, f)
+    parts = _pieces(n, n * oh * ow * k * f)
+    if parts == 1:
+        _backward_images(x, wt, y3, dy3, kh, kw, strides, dilation, pads, relu, need_dx,
+                         cols[0], dz[0], dw_parts[0], db_parts[0], dx)
+    else:
+        for t in prange(parts):
+            lo, hi = split(t, parts, n, 1)
+            _backward_images(x[lo:hi], wt, y3[lo:hi], dy3[lo:hi], kh, kw, strides, dilation, pads, relu,
+                             need_dx, cols[t], dz[t], dw_parts[t], db_parts[t], dx[lo:hi])
+    return parts
+
+
+@kernel
+def _zeros_or_empty(shape, need):
+    """dX's buffer: zeros of ``shape``, or (n, 0, 0, 0) when nothing needs dX."""
+    if need:
+        return np.zeros(shape, dtype=np.float32)
+    return np.zeros((shape[0], 0, 0, 0), dtype=np.float32)
+
+
+@kernel
+def _backward_images(x, wt, y, dy, kh, kw, strides, dilation, pads, relu, need_dx, cols, dz, dw, db, dx):
+    """One piece of images: dw (k, f) and db (f,) get this piece's sums; dx[i] gets
+    each image's input gradient."""
+    dw[:] = 0
+    db[:] = 0
+    for i in range(x.shape[0]):
+        yi, dyi = y[i], dy[i]
+        for r in range(dz.shape[0]):
+            for j in range(dz.shape[1]):
+                g = dyi[r, j]
+                if relu and yi[r, j] <= 0:
+                    g = np.float32(0.0)
+                dz[r, j] = g
+                db[j] += g
+        im2col_image(x[i], kh, kw, strides, dilation, pads, cols)
+        _nn(cols.T, dz, dw, True)
+        if need_dx:
+            _nn(dz, wt, cols, False)
+            col2im_image(cols, kh, kw, strides, dilation, pads, dx[i])
+
+
+@kernel
+def _sum_parts(dw_parts, db_parts, dw, db):
+    """dw = dw_parts[0] + dw_parts[1] + ..., in that order (and db likewise)."""
+    dw[:] = dw_parts[0]
+    db[:] = db_parts[0]
+    for t in range(1, dw_parts.shape[0]):
+        for r in range(dw.shape[0]):
+            for j in range(dw.shape[1]):
+                dw[r, j] += dw_parts[t, r, j]
+        for j in range(db.shape[0]):
+            db[j] += db_parts[t, j]
