@@ -20,6 +20,7 @@ EXPECTED = {
 
 def run(lesson, out):
     env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    env["PYTHONPATH"] = os.path.dirname(LESSONS)  # this checkout's tinynet, even where another one is installed
     return subprocess.run([sys.executable, os.path.join(LESSONS, lesson), "--quick", "--out", str(out)],
                           capture_output=True, text=True, env=env, timeout=600)
 
