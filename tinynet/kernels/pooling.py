@@ -54,27 +54,22 @@ def max_pool_forward_numba(x, pool, strides, pads):
     argmax = np.empty((n, oh, ow, c), dtype=np.int32)
     for i in prange(n):
         for r in range(oh):
+            r0 = max(r * strides[0] - pads[0], 0)
+            r1 = min(r * strides[0] - pads[0] + pool[0], h)
             for q in range(ow):
-                best, where = y[i, r, q], argmax[i, r, q]
-                first = True
-                for a in range(pool[0]):
-                    row = r * strides[0] - pads[0] + a
-                    if row < 0 or row >= h:
-                        continue
-                    for b in range(pool[1]):
-                        col = q * strides[1] - pads[2] + b
-                        if col < 0 or col >= w:
-                            continue
-                        pixel, index = x[i, row, col], np.int32(row * w + col)
-                        if first:
-                            best[:] = pixel
-                            where[:] = index
-                            first = False
-                        else:
-                            for ch in range(c):
-                                if pixel[ch] > best[ch]:
-                                    best[ch] = pixel[ch]
-                                    where[ch] = index
+                q0 = max(q * strides[1] - pads[2], 0)
+                q1 = min(q * strides[1] - pads[2] + pool[1], w)
+                for ch in range(c):  # the window's first tap
+                    y[i, r, q, ch] = x[i, r0, q0, ch]
+                    argmax[i, r, q, ch] = r0 * w + q0
+                for row in range(r0, r1):
+                    for col in range(q0, q1):
+                        index = np.int32(row * w + col)
+                        for ch in range(c):
+                            v = x[i, row, col, ch]
+                            if v > y[i, r, q, ch]:
+                                y[i, r, q, ch] = v
+                                argmax[i, r, q, ch] = index
     return y, argmax
 
 
@@ -126,15 +121,18 @@ def avg_pool_forward_numba(x, pool, strides, pads):
     y = np.zeros((n, oh, ow, c), dtype=np.float32)
     for i in prange(n):
         for r in range(oh):
+            r0 = max(r * strides[0] - pads[0], 0)
+            r1 = min(r * strides[0] - pads[0] + pool[0], h)
             for q in range(ow):
-                total, taps = y[i, r, q], 0
-                for row in range(max(r * strides[0] - pads[0], 0), min(r * strides[0] - pads[0] + pool[0], h)):
-                    for col in range(max(q * strides[1] - pads[2], 0), min(q * strides[1] - pads[2] + pool[1], w)):
-                        taps += 1
+                q0 = max(q * strides[1] - pads[2], 0)
+                q1 = min(q * strides[1] - pads[2] + pool[1], w)
+                for row in range(r0, r1):
+                    for col in range(q0, q1):
                         for ch in range(c):
-                            total[ch] += x[i, row, col, ch]
+                            y[i, r, q, ch] += x[i, row, col, ch]
+                taps = np.float32((r1 - r0) * (q1 - q0))
                 for ch in range(c):
-                    total[ch] /= np.float32(taps)
+                    y[i, r, q, ch] /= taps
     return y
 
 
@@ -159,11 +157,10 @@ def avg_pool_backward_numba(dy, size, pool, strides, pads):
             for q in range(ow):
                 q0, q1 = max(q * strides[1] - pads[2], 0), min(q * strides[1] - pads[2] + pool[1], w)
                 scale = np.float32(1.0) / np.float32((r1 - r0) * (q1 - q0))
-                g = dy[i, r, q]
                 for row in range(r0, r1):
                     for col in range(q0, q1):
                         for ch in range(c):
-                            dx[i, row, col, ch] += g[ch] * scale
+                            dx[i, row, col, ch] += dy[i, r, q, ch] * scale
     return dx
 
 
