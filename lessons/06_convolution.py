@@ -63,16 +63,16 @@ edge.build(digit.shape[1:])
 vertical_edge = np.array([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]], np.float32)
 edge.set_weights([vertical_edge.reshape(3, 3, 1, 1)])
 response = edge(digit)[0, :, :, 0]
-r, q = np.unravel_index(np.abs(response).argmax(), response.shape)
-window = digit[0, r:r + 3, q:q + 3, 0]
+row, col = np.unravel_index(np.abs(response).argmax(), response.shape)
+window = digit[0, row:row + 3, col:col + 3, 0]
 by_hand = float((window * vertical_edge).sum())
-print(f"the strongest response is at row {r}, column {q}: {response[r, q]:.4f}; by hand, "
+print(f"the strongest response is at row {row}, column {col}: {response[row, col]:.4f}; by hand, "
       f"sum(window * filter) = {by_hand:.4f}")
 print(f"input {digit.shape[1:3]} -> output {response.shape}: a 3 x 3 window fits 26 times across 28 pixels")
 
 fig, axes = plt.subplots(1, 4, figsize=(15, 4))
 axes[0].imshow(digit[0, :, :, 0], cmap="gray")
-axes[0].add_patch(plt.Rectangle((q - 0.5, r - 0.5), 3, 3, fill=False, edgecolor="red", linewidth=2))
+axes[0].add_patch(plt.Rectangle((col - 0.5, row - 0.5), 3, 3, fill=False, edgecolor="red", linewidth=2))
 axes[0].set_title(f"test digit 0 (a {labels_test[0]}), the window in red")
 axes[1].imshow(window, cmap="gray", vmin=0, vmax=1)
 axes[1].set_title("the window's 9 pixels")
@@ -82,8 +82,8 @@ for (i, j), value in np.ndenumerate(vertical_edge):
 axes[2].set_title("the filter's 9 weights")
 limit = np.abs(response).max()
 axes[3].imshow(response, cmap="RdBu_r", vmin=-limit, vmax=limit)
-axes[3].add_patch(plt.Rectangle((q - 0.5, r - 0.5), 1, 1, fill=False, edgecolor="black", linewidth=2))
-axes[3].set_title(f"output (26 x 26); at the square: {response[r, q]:.2f}")
+axes[3].add_patch(plt.Rectangle((col - 0.5, row - 0.5), 1, 1, fill=False, edgecolor="black", linewidth=2))
+axes[3].set_title(f"output (26 x 26); at the square: {response[row, col]:.2f}")
 for ax in axes:
     ax.axis("off")
 fig.tight_layout()
@@ -213,7 +213,7 @@ with open(os.path.join(lesson.out, "results.json"), "w") as f:
     json.dump({"settings": {"epochs": lesson.epochs, "subset": lesson.subset, "seed": lesson.seed,
                             "backend": tinynet.get_backend(), "threads": tinynet.get_num_threads()},
                "models": results, "keras_test_accuracies": keras_accuracies,
-               "convolution_demo": {"row": int(r), "column": int(q), "response": float(response[r, q]),
+               "convolution_demo": {"row": int(row), "column": int(col), "response": float(response[row, col]),
                                     "by_hand": by_hand},
                "silent_first_layer_maps": silent, "mistakes": len(wrong),
                "frequent_confusions": [{"true": i, "predicted": j, "count": k} for k, i, j in pairs]}, f, indent=1)
