@@ -311,9 +311,9 @@ def test_max_pool_kernels(data, case):
     np.testing.assert_array_equal(y, want_y)
     np.testing.assert_array_equal(argmax, want_argmax)
     dy = data.draw(floats32(y.shape))
-    scale = NUMPY.max_pool_backward(np.abs(dy), argmax, shape[1:3])
-    assert_close(NUMBA.max_pool_backward(dy, argmax, shape[1:3]), NUMPY.max_pool_backward(dy, argmax, shape[1:3]),
-                 scale + 1e-30)
+    args = (shape[1:3], pool, strides, pads)
+    assert_close(NUMBA.max_pool_backward(dy, argmax, *args), NUMPY.max_pool_backward(dy, argmax, *args),
+                 NUMPY.max_pool_backward(np.abs(dy), argmax, *args) + 1e-30)
 
 
 @given(st.data(), window_case(dilation=False))

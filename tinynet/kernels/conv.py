@@ -24,6 +24,7 @@ from numba import prange
 
 from ._jit import PARALLEL_MIN_WORK, kernel, parallel_kernel, split
 from .matmul import _nn
+from .sparse import nn_rows, tn_cols
 from .windows import col2im_image, col2im_numpy, im2col_image, im2col_numpy, output_size
 
 # A batch is cut into at most this many pieces of whole images, which Numba's
@@ -31,18 +32,32 @@ from .windows import col2im_image, col2im_numpy, im2col_image, im2col_numpy, out
 # fixed order, so dW does not depend on how many threads there are.
 PIECES = 8
 
+# An image's dZ with at most this fraction of nonzeros takes the products that
+# skip zeros (``tinynet.kernels.sparse``), when their sweeps along kh * kw * c_in
+# are long enough to vectorise well; otherwise the blocked ones. On the convnet's
+# second layer (121 x 64 dZ, 288 long sweeps) the two took the same time at a
+# density of about 0.5, and at 0.2 (a max pooling's, after ReLU) the sparse ones
+# took 45% of the time.
+SPARSE_UP_TO = 0.3
+SPARSE_MIN_SWEEP = 32
+
 
 def conv2d_workspace(x_shape, w_shape, strides, dilation, pads):
     """The scratch arrays the Numba kernels work in, one slot per piece of a batch:
     cols (PIECES, oh * ow, kh * kw * c_in) - one image's windows, or its dcols;
-    dz (PIECES, oh * ow, f) - one image's dZ; dw (PIECES, kh * kw * c_in, f) and
-    db (PIECES, f) - each piece's sums. A layer makes them once and reuses them."""
+    dz (PIECES, oh * ow, f) - one image's dZ; dw (PIECES, kh * kw * c_in, f), dwt
+    (PIECES, f, kh * kw * c_in) and db (PIECES, f) - each piece's sums (those of
+    the blocked products, those of the sparse ones, transposed); index and values
+    (PIECES, max(oh * ow, f)) - the nonzeros of a row or column of dZ. A layer
+    makes them once and reuses them."""
     kh, kw, c_in, f = w_shape
     oh = output_size(x_shape[1], kh, strides[0], dilation[0], pads[0], pads[1])
     ow = output_size(x_shape[2], kw, strides[1], dilation[1], pads[2], pads[3])
-    k = kh * kw * c_in
+    k, longest = kh * kw * c_in, max(oh * ow, f)
     return (np.empty((PIECES, oh * ow, k), np.float32), np.empty((PIECES, oh * ow, f), np.float32),
-            np.empty((PIECES, k, f), np.float32), np.empty((PIECES, f), np.float32))
+            np.empty((PIECES, k, f), np.float32), np.empty((PIECES, f, k), np.float32),
+            np.empty((PIECES, f), np.float32), np.empty((PIECES, longest), np.int64),
+            np.empty((PIECES, longest), np.float32))
 
 
 @kernel
@@ -120,15 +135,17 @@ def conv2d_backward_numpy(x, w, y, dy, strides, dilation, pads, relu, need_dx, d
 def conv2d_backward_numba(x, w, y, dy, strides, dilation, pads, relu, need_dx, dw, db, work):
     """Optimisations: per image, dZ (ReLU's mask applied) and its column sums come
     from one pass over dY into a buffer in cache, so no batch-sized dZ is written;
-    the image's cols are made again rather than stored; dW and dcols use the
-    blocked loop of ``matmul`` without transposed copies of cols; dcols reuses
-    the cols buffer, and is added onto dX at once (col2im). Each piece of images
-    sums its own dW and db, added in a fixed order at the end."""
+    the image's cols are made again rather than stored. An image's dZ that is
+    mostly zeros (under a max pooling: see ``SPARSE_UP_TO``) takes the products
+    that skip zeros; a denser one the blocked loop of ``matmul``; neither makes a
+    transposed copy of cols. dcols reuses the cols buffer, and is added onto dX
+    at once (col2im). Each piece of images sums its own dW and db, added in a
+    fixed order at the end."""
     kh, kw, c_in, f = w.shape
     dx = _zeros_or_empty(x.shape, need_dx)
     parts = _backward_pieces(x, w.reshape(kh * kw * c_in, f), y, dy, kh, kw, strides, dilation, pads, relu,
                              need_dx, work, dx)
-    _sum_parts(work[2][:parts], work[3][:parts], dw.reshape(kh * kw * c_in, f), db)
+    _sum_parts(work[2][:parts], work[3][:parts], work[4][:parts], dw.reshape(kh * kw * c_in, f), db)
     return dx if need_dx else None
 
 
@@ -138,18 +155,18 @@ def _backward_pieces(x, w2, y, dy, kh, kw, strides, dilation, pads, relu, need_d
     n = x.shape[0]
     k, f = w2.shape
     oh, ow = y.shape[1], y.shape[2]
-    cols, dz, dw_parts, db_parts = work
+    cols, dz, dw, dwt, db, index, values = work
     wt = np.ascontiguousarray(w2.T)   # (f, k): dcols = dZ @ W2.T as a plain product
     y3, dy3 = y.reshape(n, oh * ow, f), dy.reshape(n, oh * ow, f)
     parts = _pieces(n, n * oh * ow * k * f)
     if parts == 1:
         _backward_images(x, wt, y3, dy3, kh, kw, strides, dilation, pads, relu, need_dx,
-                         cols[0], dz[0], dw_parts[0], db_parts[0], dx)
+                         cols[0], dz[0], dw[0], dwt[0], db[0], index[0], values[0], dx)
     else:
         for t in prange(parts):
             lo, hi = split(t, parts, n, 1)
             _backward_images(x[lo:hi], wt, y3[lo:hi], dy3[lo:hi], kh, kw, strides, dilation, pads, relu,
-                             need_dx, cols[t], dz[t], dw_parts[t], db_parts[t], dx[lo:hi])
+                             need_dx, cols[t], dz[t], dw[t], dwt[t], db[t], index[t], values[t], dx[lo:hi])
     return parts
 
 
@@ -162,35 +179,53 @@ def _zeros_or_empty(shape, need):
 
 
 @kernel
-def _backward_images(x, wt, y, dy, kh, kw, strides, dilation, pads, relu, need_dx, cols, dz, dw, db, dx):
-    """One piece of images: dw (k, f) and db (f,) get this piece's sums; dx[i] gets
-    each image's input gradient."""
+def _backward_images(x, wt, y, dy, kh, kw, strides, dilation, pads, relu, need_dx, cols, dz, dw, dwt, db,
+                     index, values, dx):
+    """One piece of images: dw (k, f), dwt (f, k) and db (f,) get this piece's sums;
+    dx[i] gets each image's input gradient."""
     dw[:] = 0
+    dwt[:] = 0
     db[:] = 0
+    m, f = dz.shape
     for i in range(x.shape[0]):
-        yi, dyi = y[i], dy[i]
-        for r in range(dz.shape[0]):
-            for j in range(dz.shape[1]):
-                g = dyi[r, j]
-                if relu and yi[r, j] <= 0:
+        nonzero = 0
+        for r in range(m):
+            for j in range(f):
+                g = dy[i, r, j]
+                if relu and y[i, r, j] <= 0:
                     g = np.float32(0.0)
                 dz[r, j] = g
                 db[j] += g
+                nonzero += g != 0
+        sparse = nonzero <= SPARSE_UP_TO * m * f and cols.shape[1] >= SPARSE_MIN_SWEEP
         im2col_image(x[i], kh, kw, strides, dilation, pads, cols)
-        _nn(cols.T, dz, dw, True)
+        if sparse:
+            tn_cols(dz, cols, dwt, index, values)      # dW.T += dZ.T @ cols
+        else:
+            _nn(cols.T, dz, dw, True)                  # dW += cols.T @ dZ
         if need_dx:
-            _nn(dz, wt, cols, False)
+            if sparse:
+                nn_rows(dz, wt, cols, index, values)   # dcols = dZ @ W2.T
+            else:
+                _nn(dz, wt, cols, False)
             col2im_image(cols, kh, kw, strides, dilation, pads, dx[i])
 
 
 @kernel
-def _sum_parts(dw_parts, db_parts, dw, db):
-    """dw = dw_parts[0] + dw_parts[1] + ..., in that order (and db likewise)."""
-    dw[:] = dw_parts[0]
-    db[:] = db_parts[0]
-    for t in range(1, dw_parts.shape[0]):
-        for r in range(dw.shape[0]):
+def _sum_parts(dw_parts, dwt_parts, db_parts, dw, db):
+    """dw = dw_parts[0] + dw_parts[1] + ... + (dwt_parts[0] + dwt_parts[1] + ...).T,
+    the parts added in that order (and db likewise)."""
+    total = dwt_parts[0]
+    for t in range(1, dwt_parts.shape[0]):
+        for j in range(total.shape[0]):
+            for e in range(total.shape[1]):
+                total[j, e] += dwt_parts[t, j, e]
+    dw[:] = total.T
+    for t in range(dw_parts.shape[0]):
+        for e in range(dw.shape[0]):
             for j in range(dw.shape[1]):
-                dw[r, j] += dw_parts[t, r, j]
+                dw[e, j] += dw_parts[t, e, j]
+    db[:] = db_parts[0]
+    for t in range(1, db_parts.shape[0]):
         for j in range(db.shape[0]):
             db[j] += db_parts[t, j]

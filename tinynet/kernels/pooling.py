@@ -45,36 +45,44 @@ def max_pool_forward_numpy(x, pool, strides, pads):
 @parallel_kernel
 def max_pool_forward_numba(x, pool, strides, pads):
     """Optimisations: one pass over each window's taps with the running maximum
-    of all c channels side by side (contiguous, so it vectorises); images on
-    separate threads."""
+    of all c channels side by side (contiguous), updated without branches so
+    that the loop vectorises; images on separate threads."""
     n, h, w, c = x.shape
     oh = output_size(h, pool[0], strides[0], 1, pads[0], pads[1])
     ow = output_size(w, pool[1], strides[1], 1, pads[2], pads[3])
     y = np.empty((n, oh, ow, c), dtype=np.float32)
     argmax = np.empty((n, oh, ow, c), dtype=np.int32)
     for i in prange(n):
-        for r in range(oh):
-            r0 = max(r * strides[0] - pads[0], 0)
-            r1 = min(r * strides[0] - pads[0] + pool[0], h)
-            for q in range(ow):
-                q0 = max(q * strides[1] - pads[2], 0)
-                q1 = min(q * strides[1] - pads[2] + pool[1], w)
-                for ch in range(c):  # the window's first tap
-                    y[i, r, q, ch] = x[i, r0, q0, ch]
-                    argmax[i, r, q, ch] = r0 * w + q0
-                for row in range(r0, r1):
-                    for col in range(q0, q1):
-                        index = np.int32(row * w + col)
-                        for ch in range(c):
-                            v = x[i, row, col, ch]
-                            if v > y[i, r, q, ch]:
-                                y[i, r, q, ch] = v
-                                argmax[i, r, q, ch] = index
+        _max_pool_image(x[i], pool, strides, pads, y[i], argmax[i])
     return y, argmax
 
 
-def max_pool_backward_numpy(dy, argmax, size):
-    """dx (n, h, w, c) for ``size`` = (h, w): each dy added at its argmax."""
+@kernel
+def _max_pool_image(x, pool, strides, pads, y, argmax):
+    """One image: x (h, w, c) -> y and argmax (oh, ow, c)."""
+    h, w, c = x.shape
+    for r in range(y.shape[0]):
+        r0 = max(r * strides[0] - pads[0], 0)
+        r1 = min(r * strides[0] - pads[0] + pool[0], h)
+        for q in range(y.shape[1]):
+            q0 = max(q * strides[1] - pads[2], 0)
+            q1 = min(q * strides[1] - pads[2] + pool[1], w)
+            first = np.int32(r0 * w + q0)
+            for ch in range(c):  # start from the window's first tap
+                y[r, q, ch] = x[r0, q0, ch]
+                argmax[r, q, ch] = first
+            for row in range(r0, r1):
+                for col in range(q0, q1):
+                    index = np.int32(row * w + col)
+                    for ch in range(c):
+                        v, best = x[row, col, ch], y[r, q, ch]
+                        y[r, q, ch] = v if v > best else best      # a tie keeps the first
+                        argmax[r, q, ch] = index if v > best else argmax[r, q, ch]
+
+
+def max_pool_backward_numpy(dy, argmax, size, pool, strides, pads):
+    """dx (n, h, w, c) for ``size`` = (h, w): each dy added at its argmax. (The
+    windows' geometry is the Numba kernel's; the argmax says it all here.)"""
     n, oh, ow, c = dy.shape
     dx = np.zeros((n, size[0] * size[1], c), dy.dtype)
     images = np.arange(n)[:, None, None, None]
@@ -84,17 +92,44 @@ def max_pool_backward_numpy(dy, argmax, size):
 
 
 @parallel_kernel
-def max_pool_backward_numba(dy, argmax, size):
-    """Optimisations: one pass over dy per image, images on separate threads (an
-    image's dx is written by one thread only)."""
+def max_pool_backward_numba(dy, argmax, size, pool, strides, pads):
+    """Optimisations: when the windows tile the image (strides equal to the pool
+    size, as by default), every pixel of dx is written once, in order - dy or 0 -
+    with no zeroing pass and no scattered additions; otherwise dy is added at
+    each argmax. Images on separate threads (an image's dx is one thread's)."""
     n, oh, ow, c = dy.shape
-    dx = np.zeros((n, size[0] * size[1], c), dtype=np.float32)
+    h, w = size
+    if pool[0] != strides[0] or pool[1] != strides[1]:
+        dx = np.zeros((n, h * w, c), dtype=np.float32)
+        for i in prange(n):
+            for r in range(oh):
+                for q in range(ow):
+                    for ch in range(c):
+                        dx[i, argmax[i, r, q, ch], ch] += dy[i, r, q, ch]
+        return dx.reshape(n, h, w, c)
+    dx4 = np.empty((n, h, w, c), dtype=np.float32)
     for i in prange(n):
-        for r in range(oh):
-            for q in range(ow):
+        _max_pool_image_backward(dy[i], argmax[i], pool, pads, dx4[i])
+    return dx4
+
+
+@kernel
+def _max_pool_image_backward(dy, argmax, pool, pads, dx):
+    """One image, windows that tile it: dx (h, w, c) = dy at each window's argmax, 0
+    elsewhere (and 0 in the rows and columns no window covers)."""
+    h, w, c = dx.shape
+    oh, ow = dy.shape[0], dy.shape[1]
+    for row in range(h):
+        r = (row + pads[0]) // pool[0]
+        for col in range(w):
+            q = (col + pads[2]) // pool[1]
+            if r >= oh or q >= ow:
                 for ch in range(c):
-                    dx[i, argmax[i, r, q, ch], ch] += dy[i, r, q, ch]
-    return dx.reshape(n, size[0], size[1], c)
+                    dx[row, col, ch] = 0.0
+                continue
+            index = np.int32(row * w + col)
+            for ch in range(c):
+                dx[row, col, ch] = dy[r, q, ch] if argmax[r, q, ch] == index else np.float32(0.0)
 
 
 def _tap_counts(size, pool, strides, pads):

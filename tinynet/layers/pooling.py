@@ -56,7 +56,8 @@ class MaxPooling2D(_Pooling2D):
     def backward(self, dy):
         if not self.needs_input_grad:
             return None
-        return backend.ops.max_pool_backward(dy.reshape(self.argmax.shape), self.argmax, self.size)
+        return backend.ops.max_pool_backward(dy.reshape(self.argmax.shape), self.argmax, self.size, self.pool_size,
+                                             self.strides, self._pads(self.size))
 
 
 class AveragePooling2D(_Pooling2D):
