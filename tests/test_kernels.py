@@ -274,23 +274,34 @@ def check_conv(x, w, b, dy, strides, rates, pads, relu, need_dx):
             assert_close(g, expected, sc + 1e-30)
 
 
-@given(st.data(), window_case(), st.integers(1, 5), st.booleans(), st.booleans())
-def test_conv2d_kernels(data, case, filters, relu, need_dx):
+@given(st.data(), window_case(), st.integers(1, 5), st.booleans(), st.booleans(), st.sampled_from([1.0, 0.25, 0.05]))
+def test_conv2d_kernels(data, case, filters, relu, need_dx, density):
+    """``density``: the share of dY that is not zero - 0.25 as under a 2x2 max pooling,
+    which sends the Numba backward to the products that skip zeros."""
     shape, kernel, strides, rates, pads = case
     x = data.draw(floats32(shape)) * (data.draw(floats32(shape, 0, 1)) > 0.5)  # zeros, as in images
     w = data.draw(floats32(kernel + (shape[3], filters)))
     b = data.draw(floats32((filters,)))
     y_shape = NUMPY.conv2d_forward(x, w, b, strides, rates, pads, False, None).shape
-    check_conv(x, w, b, data.draw(floats32(y_shape)), strides, rates, pads, relu, need_dx)
+    dy = data.draw(floats32(y_shape)) * (data.draw(floats32(y_shape, 0, 1)) < density)
+    check_conv(x, w, b, dy, strides, rates, pads, relu, need_dx)
 
 
 # The threaded paths (hypothesis' shapes stay under the size at which the kernels
 # cut a batch into pieces), at shapes like the MNIST convnet's but small enough for
 # NUMBA_DISABLE_JIT=1: MNIST-like input with ~80% zeros.
+# dY as a 2x2 max pooling sends it back (one value per window and channel) takes
+# the products that skip zeros; a dense dY the blocked ones.
 @pytest.mark.parametrize("shape,filters,pads", [((6, 28, 28, 1), 32, (0, 0, 0, 0)),
                                                 ((3, 11, 11, 16), 32, (0, 0, 0, 0)),
                                                 ((3, 11, 11, 16), 24, (1, 1, 1, 1))])
-def test_conv2d_kernels_at_training_shapes(shape, filters, pads):
+@pytest.mark.parametrize("pooled", [False, True])
+def test_conv2d_kernels_at_training_shapes(shape, filters, pads, pooled):
+    x, w, b, dy = conv_at_training_shape(shape, filters, pads, pooled)
+    check_conv(x, w, b, dy, (1, 1), (1, 1), pads, True, True)
+
+
+def conv_at_training_shape(shape, filters, pads, pooled):
     rng = np.random.default_rng(4)
     x = rng.random(shape, dtype=np.float32)
     x[x < 0.8] = 0
@@ -298,7 +309,30 @@ def test_conv2d_kernels_at_training_shapes(shape, filters, pads):
     b = rng.standard_normal(filters, dtype=np.float32)
     y_shape = NUMPY.conv2d_forward(x, w, b, (1, 1), (1, 1), pads, False, None).shape
     dy = rng.standard_normal(y_shape, dtype=np.float32)
-    check_conv(x, w, b, dy, (1, 1), (1, 1), pads, True, True)
+    if pooled:
+        dy *= rng.integers(0, 4, y_shape) == 0
+    return x, w, b, dy
+
+
+@pytest.mark.skipif(tinynet.get_num_threads() < 2, reason="needs two threads to compare with one")
+def test_conv2d_kernels_give_the_same_bits_on_one_thread_or_two():
+    results = []
+    before = tinynet.get_num_threads()
+    try:
+        for threads in (1, 2):
+            tinynet.set_num_threads(threads)
+            for pooled in (False, True):
+                x, w, b, dy = conv_at_training_shape((8, 11, 11, 16), 32, (0, 0, 0, 0), pooled)
+                work = conv2d_workspace(x.shape, w.shape, (1, 1), (1, 1), (0, 0, 0, 0))
+                y = NUMBA.conv2d_forward(x, w, b, (1, 1), (1, 1), (0, 0, 0, 0), True, work)
+                dw, db = np.empty_like(w), np.empty_like(b)
+                dx = NUMBA.conv2d_backward(x, w, y, dy, (1, 1), (1, 1), (0, 0, 0, 0), True, True, dw, db, work)
+                results.append([y, dw, db, dx])
+    finally:
+        tinynet.set_num_threads(before)
+    for one, two in zip(results[:2], results[2:]):
+        for a, b_ in zip(one, two):
+            assert np.array_equal(a, b_)
 
 
 @given(st.data(), window_case(dilation=False))
