@@ -8,7 +8,7 @@ prints the sizes of the data it holds; /usr/bin/time prints the peak resident
 set ("Maximum resident set size"). Two baselines put the number in context:
 ``--baseline`` stops after importing and loading (no float32 copy, no training).
 The convnet works batch by batch: a batch's im2col for its second layer at once
-would take 4.5 MB at batch 128, and 1.4 GB for the 10,000 test images in one
+would take 17.8 MB at batch 128, and 1.4 GB for the 10,000 test images in one
 piece; the kernels make one image's at a time.
 """
 import resource

@@ -9,7 +9,7 @@ import tinynet
 from tinynet import losses
 from tinynet.kernels import NUMPY
 from tinynet.layers import (Activation, AveragePooling2D, BatchNormalization, Conv2D, Dense, Dropout, Flatten,
-                            GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, ReLU, Reshape, Softmax)
+                            GlobalAveragePooling2D, GlobalMaxPooling2D, Input, MaxPooling2D, ReLU, Reshape, Softmax)
 from tinynet.models import Sequential
 from tinynet.utils.gradient_check import check_layer, check_model, numerical_gradient, relative_error
 
@@ -140,6 +140,22 @@ def test_batch_normalization(data, n, shape, training, center, scale):
     errors = check_layer(layer, x, training=training)
     assert set(errors) == {"input"} | ({"gamma"} if scale else set()) | ({"beta"} if center else set())
     assert max(errors.values()) <= TOL, errors
+
+
+@given(st.data(), st.integers(1, 3))
+def test_a_whole_convnet_with_a_kernel_regularizer(data, n):
+    """Conv2D -> MaxPooling2D -> Conv2D -> GlobalAveragePooling2D -> Dense, every
+    weight's gradient under the loss plus an L2 penalty on the first kernel (tanh
+    keeps the gradients away from ReLU's kink; distinct inputs away from ties)."""
+    model = Sequential([Input((7, 7, 2)), Conv2D(3, 3, padding="same", activation="tanh", kernel_regularizer="l2"),
+                        MaxPooling2D(2), Conv2D(4, 2, activation="tanh"), GlobalAveragePooling2D(),
+                        Dense(3, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    x = distinct_values(data, (n, 7, 7, 2))
+    y = np.array(data.draw(st.lists(st.integers(0, 2), min_size=n, max_size=n)))
+    assert len(model.losses) == 1
+    errors = check_model(model, x, y)
+    assert len(errors) == 6 and max(errors) <= TOL, errors
 
 
 def _probabilities(data, n, c):

@@ -17,7 +17,10 @@ do it one image at a time: an image's cols (oh * ow rows; 121 x 288 floats for
 the second layer of the MNIST convnet) go into a small reused buffer that stays
 in cache for the product that follows, and are made again in the backward pass
 rather than kept: copying them costs far less than the product, and a batch's
-cols would be ~9x the size of its input (1.4 GB for 10,000 test images).
+cols would be about kh * kw times the size of its input (1.4 GB for the 10,000
+test images at that layer). Under a max pooling most of dZ is zeros; the
+backward then multiplies with the kernels of ``tinynet.kernels.sparse``, which
+skip them.
 """
 import numpy as np
 from numba import prange
@@ -34,10 +37,8 @@ PIECES = 8
 
 # An image's dZ with at most this fraction of nonzeros takes the products that
 # skip zeros (``tinynet.kernels.sparse``), when their sweeps along kh * kw * c_in
-# are long enough to vectorise well; otherwise the blocked ones. On the convnet's
-# second layer (121 x 64 dZ, 288 long sweeps) the two took the same time at a
-# density of about 0.5, and at 0.2 (a max pooling's, after ReLU) the sparse ones
-# took 45% of the time.
+# are long enough to vectorise well; otherwise the blocked ones (see
+# benchmarks/README.md for the measurements behind both numbers).
 SPARSE_UP_TO = 0.3
 SPARSE_MIN_SWEEP = 32
 

@@ -141,6 +141,7 @@ def _tap_counts(size, pool, strides, pads):
 
 
 def avg_pool_forward_numpy(x, pool, strides, pads):
+    """y (n, oh, ow, c): each window's sum over its taps inside the image, / their count."""
     windows = im2col_numpy(x, pool, strides, (1, 1), pads)            # padding holds 0: adds nothing
     counts = _tap_counts(x.shape[1:3], pool, strides, pads)
     return windows.sum(axis=(3, 4)) / counts[:, :, None].astype(x.dtype)
@@ -200,6 +201,7 @@ def avg_pool_backward_numba(dy, size, pool, strides, pads):
 
 
 def global_avg_pool_forward_numpy(x):
+    """y (n, c): each channel's mean over the whole image."""
     return x.mean(axis=(1, 2))
 
 
@@ -225,6 +227,7 @@ def global_avg_pool_backward_numpy(dy, size):
 
 @kernel
 def global_avg_pool_backward_numba(dy, size):
+    """Optimisations: one pass that writes dx in order."""
     n, c = dy.shape
     dx = np.empty((n, size[0], size[1], c), dtype=np.float32)
     scale = np.float32(1.0) / np.float32(size[0] * size[1])
@@ -237,6 +240,7 @@ def global_avg_pool_backward_numba(dy, size):
 
 
 def global_max_pool_forward_numpy(x):
+    """y (n, c): each channel's maximum over the whole image."""
     return x.max(axis=(1, 2))
 
 
