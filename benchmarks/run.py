@@ -22,9 +22,9 @@ import numpy as np  # noqa: E402
 
 import tinynet  # noqa: E402
 
-from . import kernels, reference, training  # noqa: E402
+from . import conv, kernels, reference, training  # noqa: E402
 from .common import machine  # noqa: E402
-from .models import CASES  # noqa: E402
+from .models import CASES, CONVNET, CONVNET_IMAGES  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -55,7 +55,10 @@ def run_kernels(quick):
             row["numba_peak"] = row["numba_gflops"] / peak
             row["faster"] = "numba" if row["numba_vs_numpy"] >= 1 else "BLAS"
             rows.append(row)
-    return peak, rows, kernels.fused(repeats, rounds)
+    conv_rows = conv.conv_rows(repeats, rounds)
+    for row in conv_rows:
+        row["numba_peak"] = row["numba_gflops"] / peak
+    return peak, rows, kernels.fused(repeats, rounds), conv_rows
 
 
 def run_training(quick, reference_python):
@@ -68,6 +71,9 @@ def run_training(quick, reference_python):
     cases = {name: (hidden, 2000 if quick else n) for name, (hidden, n) in CASES.items()}
     timers = {name: {f"tinynet-{b}": training.epoch_timer(b, hidden, x[:n], y[:n]) for b in ("numba", "numpy")}
               for name, (hidden, n) in cases.items()}
+    n = 1280 if quick else CONVNET_IMAGES
+    cases[CONVNET] = (None, n)
+    timers[CONVNET] = {"tinynet-numba": training.convnet_epoch_timer(x[:n], y[:n])}
     references = reference.start(reference_python, ("pytorch", "keras"), x, y) \
         if reference_python and not quick else []
     times = {name: {} for name in cases}
@@ -135,7 +141,7 @@ def per_round(by_round):
     return "\n".join(lines) or "- (no reference framework timed)"
 
 
-def report(args, info, peak, kernel_rows, fused_rows, training_results, versions, extras):
+def report(args, info, peak, kernel_rows, fused_rows, conv_rows, training_results, versions, extras):
     ratio_rows = []
     for name, res in training_results.items():
         row = {"case": name, **{k: v for k, v in res.items()}}
@@ -152,6 +158,10 @@ def report(args, info, peak, kernel_rows, fused_rows, training_results, versions
              ("faster", "faster", "{}")]
     fcols = [("kernel", "kernel", "{}"), ("Numba µs", "numba_us", "{:.1f}"), ("NumPy µs", "numpy_us", "{:.1f}"),
              ("Numba ÷ NumPy speed", "numba_vs_numpy", "{:.2f}")]
+    ccols = [("layer", "layer", "{}"), ("pass", "pass", "{}"), ("m x k x n", "shape", "{}"),
+             ("Numba ms", "numba_ms", "{:.2f}"), ("NumPy ms", "numpy_ms", "{:.2f}"),
+             ("Numba GFLOP/s", "numba_gflops", "{:.0f}"), ("of sgemm", "numba_peak", "{:.0%}"),
+             ("Numba ÷ NumPy speed", "numba_vs_numpy", "{:.2f}"), ("dZ nonzero", "dz_density", "{:.0%}")]
     text = "\n\n".join([
         f"Machine: {info['cpu']}, {info['cores']} cores; Python {info['python']}, NumPy {info['numpy']}, "
         f"Numba {info['numba']} ({info['numba_threads']} threads). "
@@ -159,7 +169,12 @@ def report(args, info, peak, kernel_rows, fused_rows, training_results, versions
         f"sgemm peak measured in this run (NumPy, 2048³): {peak:.0f} GFLOP/s. Kernels: Numba and "
         "NumPy timed back to back in rounds (median of 7 repeats each); a time is the median over "
         "the rounds, a speed ratio the median of the rounds' ratios (each round's in results.json).",
-        table(kernel_rows, kcols), table(fused_rows, fcols), table(ratio_rows, cols),
+        table(kernel_rows, kcols), table(fused_rows, fcols),
+        "The convnet's Conv2D layers at batch 128 (inputs as in training; dY as a max pooling sends it "
+        "back). GFLOP/s counts the multiply-adds of the dense products; the backward kernels skip dZ's "
+        "zeros, so theirs is an equivalent rate. \"of sgemm\": that rate over this run's sgemm rate.",
+        table([{k: v for k, v in row.items() if v is not None} for row in conv_rows], ccols),
+        table(ratio_rows, cols),
         "Training epochs were timed in rounds, every framework once per round, back to back; "
         "the ratios are the medians of each round's ratio. Per round:\n" + per_round(extras["ratios_by_round"]),
         "Per step (seed model, medians of alternating runs): {tinynet_step_us:.0f} µs in fit, "
@@ -183,7 +198,7 @@ def report(args, info, peak, kernel_rows, fused_rows, training_results, versions
         f.write(text + "\n")
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump({"machine": info, "versions": versions, "sgemm_peak_gflops": peak, "kernels": kernel_rows,
-                   "fused": fused_rows, "training": training_results, "step": extras}, f, indent=1)
+                   "fused": fused_rows, "conv": conv_rows, "training": training_results, "step": extras}, f, indent=1)
     plots(args.out, kernel_rows, training_results)
 
 
@@ -192,10 +207,10 @@ def main(argv=None):
     start = time.perf_counter()
     info = machine()
     print("kernels ...", flush=True)
-    peak, kernel_rows, fused_rows = run_kernels(args.quick)
+    peak, kernel_rows, fused_rows, conv_rows = run_kernels(args.quick)
     print("training ...", flush=True)
     training_results, versions, extras = run_training(args.quick, args.reference_python)
-    report(args, info, peak, kernel_rows, fused_rows, training_results, versions, extras)
+    report(args, info, peak, kernel_rows, fused_rows, conv_rows, training_results, versions, extras)
     print(f"\nwrote {args.out}/results.md, results.json, kernels.png, training.png "
           f"in {time.perf_counter() - start:.0f} s")
 

@@ -53,3 +53,26 @@ def slot_values(shape):
     limit = float(np.float32(1e-37))  # a bound hypothesis accepts must be a float32 exactly
     tiny = st.floats(-limit, limit, width=32)  # subnormals, zeros, and normals just above them
     return hnp.arrays(np.float32, shape, elements=st.one_of(ordinary, tiny))
+
+
+@st.composite
+def window_case(draw, max_kernel=4, dilation=True):
+    """One sliding-window layer's geometry: (n, h, w, c), kernel (kh, kw), strides,
+    dilation and pads (top, bottom, left, right), drawn so that at least one window
+    fits. Odd and even sizes, strides 1-3, 'valid' and 'same' padding, dilation up
+    to 3, 1x1 kernels, batches of 1, one channel or three."""
+    from tinynet.kernels.windows import output_size, padding_for
+
+    n = draw(st.integers(1, 3))
+    c = draw(st.sampled_from([1, 2, 3]))
+    kernel = (draw(st.integers(1, max_kernel)), draw(st.integers(1, max_kernel)))
+    strides = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    rates = (draw(st.integers(1, 3)), draw(st.integers(1, 3))) if dilation else (1, 1)
+    padding = draw(st.sampled_from(["valid", "same"]))
+    spans = [(k - 1) * d + 1 for k, d in zip(kernel, rates)]
+    size = [draw(st.integers(spans[0] if padding == "valid" else 1, spans[0] + 8)),
+            draw(st.integers(spans[1] if padding == "valid" else 1, spans[1] + 8))]
+    pads = sum((padding_for(size[i], kernel[i], strides[i], rates[i], padding) for i in range(2)), ())
+    assert all(output_size(size[i], kernel[i], strides[i], rates[i], pads[2 * i], pads[2 * i + 1]) >= 1
+               for i in range(2))
+    return (n, size[0], size[1], c), kernel, strides, rates, pads

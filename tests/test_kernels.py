@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 import tinynet
 from tinynet.kernels import NUMBA, NUMPY
 
-from .strategies import dim, labels, matrix, with_zero_columns
+from tinynet.kernels.conv import conv2d_workspace
+
+from .strategies import dim, floats32, labels, matrix, window_case, with_zero_columns
 
 RTOL = 1e-5
 
@@ -238,6 +240,171 @@ def test_sgd_update(data, r, c, momentum, nesterov):
         NUMPY.sgd_update(b[0], g, b[1], 0.01, momentum, nesterov)
     assert_close(a[0], b[0], np.abs(b[0]) + 1e-3)
     assert_close(a[1], b[1], np.abs(b[1]) + 1e-3)
+
+
+# -- convolution, pooling, batch normalization ---------------------------------------------
+# Scales: each twin run again on absolute values adds up |every term|, the size
+# that float32 rounding is relative to (as |A| @ |B| for the products above).
+
+def both_conv_backwards(x, w, y, dz, strides, rates, pads, relu, need_dx):
+    """[dW, db, dX] from the Numba kernel (into NaN-filled buffers, so that a
+    gradient it fails to fill shows) and from its NumPy twin."""
+    work = conv2d_workspace(x.shape, w.shape, strides, rates, pads)
+    got = [np.full(w.shape, np.nan, np.float32), np.full(w.shape[3], np.nan, np.float32)]
+    want = [np.empty(w.shape, np.float32), np.empty(w.shape[3], np.float32)]
+    got.append(NUMBA.conv2d_backward(x, w, y, dz, strides, rates, pads, relu, need_dx, *got, work))
+    want.append(NUMPY.conv2d_backward(x, w, y, dz, strides, rates, pads, relu, need_dx, *want, None))
+    return got, want
+
+
+def check_conv(x, w, b, dy, strides, rates, pads, relu, need_dx):
+    work = conv2d_workspace(x.shape, w.shape, strides, rates, pads)
+    want_y = NUMPY.conv2d_forward(x, w, b, strides, rates, pads, relu, None)
+    scale = NUMPY.conv2d_forward(np.abs(x), np.abs(w), np.abs(b), strides, rates, pads, False, None)
+    assert_close(NUMBA.conv2d_forward(x, w, b, strides, rates, pads, relu, work), want_y, scale + 1e-30)
+    got, want = both_conv_backwards(x, w, want_y, dy, strides, rates, pads, relu, need_dx)
+    dz = np.abs(dy) * (want_y > 0) if relu else np.abs(dy)
+    scales = [np.empty(w.shape, np.float32), np.empty(w.shape[3], np.float32)]
+    scales.append(NUMPY.conv2d_backward(np.abs(x), np.abs(w), want_y, dz, strides, rates, pads, False, need_dx,
+                                        *scales, None))
+    for name, g, expected, sc in zip(["dW", "db", "dX"], got, want, scales):
+        if name == "dX" and not need_dx:
+            assert g is None and expected is None
+        else:
+            assert_close(g, expected, sc + 1e-30)
+
+
+@given(st.data(), window_case(), st.integers(1, 5), st.booleans(), st.booleans(), st.sampled_from([1.0, 0.25, 0.05]))
+def test_conv2d_kernels(data, case, filters, relu, need_dx, density):
+    """``density``: the share of dY that is not zero - 0.25 as under a 2x2 max pooling,
+    which sends the Numba backward to the products that skip zeros."""
+    shape, kernel, strides, rates, pads = case
+    x = data.draw(floats32(shape)) * (data.draw(floats32(shape, 0, 1)) > 0.5)  # zeros, as in images
+    w = data.draw(floats32(kernel + (shape[3], filters)))
+    b = data.draw(floats32((filters,)))
+    y_shape = NUMPY.conv2d_forward(x, w, b, strides, rates, pads, False, None).shape
+    dy = data.draw(floats32(y_shape)) * (data.draw(floats32(y_shape, 0, 1)) < density)
+    check_conv(x, w, b, dy, strides, rates, pads, relu, need_dx)
+
+
+# The threaded paths (hypothesis' shapes stay under the size at which the kernels
+# cut a batch into pieces), at shapes like the MNIST convnet's but small enough for
+# NUMBA_DISABLE_JIT=1: MNIST-like input with ~80% zeros.
+# dY as a 2x2 max pooling sends it back (one value per window and channel) takes
+# the products that skip zeros; a dense dY the blocked ones.
+@pytest.mark.parametrize("shape,filters,pads", [((6, 28, 28, 1), 32, (0, 0, 0, 0)),
+                                                ((3, 11, 11, 16), 32, (0, 0, 0, 0)),
+                                                ((3, 11, 11, 16), 24, (1, 1, 1, 1))])
+@pytest.mark.parametrize("pooled", [False, True])
+def test_conv2d_kernels_at_training_shapes(shape, filters, pads, pooled):
+    x, w, b, dy = conv_at_training_shape(shape, filters, pads, pooled)
+    check_conv(x, w, b, dy, (1, 1), (1, 1), pads, True, True)
+
+
+def conv_at_training_shape(shape, filters, pads, pooled):
+    rng = np.random.default_rng(4)
+    x = rng.random(shape, dtype=np.float32)
+    x[x < 0.8] = 0
+    w = rng.standard_normal((3, 3, shape[3], filters), dtype=np.float32)
+    b = rng.standard_normal(filters, dtype=np.float32)
+    y_shape = NUMPY.conv2d_forward(x, w, b, (1, 1), (1, 1), pads, False, None).shape
+    dy = rng.standard_normal(y_shape, dtype=np.float32)
+    if pooled:
+        dy *= rng.integers(0, 4, y_shape) == 0
+    return x, w, b, dy
+
+
+@pytest.mark.skipif(tinynet.get_num_threads() < 2, reason="needs two threads to compare with one")
+def test_conv2d_kernels_give_the_same_bits_on_one_thread_or_two():
+    results = []
+    before = tinynet.get_num_threads()
+    try:
+        for threads in (1, 2):
+            tinynet.set_num_threads(threads)
+            for pooled in (False, True):
+                x, w, b, dy = conv_at_training_shape((8, 11, 11, 16), 32, (0, 0, 0, 0), pooled)
+                work = conv2d_workspace(x.shape, w.shape, (1, 1), (1, 1), (0, 0, 0, 0))
+                y = NUMBA.conv2d_forward(x, w, b, (1, 1), (1, 1), (0, 0, 0, 0), True, work)
+                dw, db = np.empty_like(w), np.empty_like(b)
+                dx = NUMBA.conv2d_backward(x, w, y, dy, (1, 1), (1, 1), (0, 0, 0, 0), True, True, dw, db, work)
+                results.append([y, dw, db, dx])
+    finally:
+        tinynet.set_num_threads(before)
+    for one, two in zip(results[:2], results[2:]):
+        for a, b_ in zip(one, two):
+            assert np.array_equal(a, b_)
+
+
+@given(st.data(), window_case(dilation=False))
+def test_max_pool_kernels(data, case):
+    shape, pool, strides, _, pads = case
+    x = data.draw(floats32(shape, -2, 2)).round(1)  # ties, which both must break alike
+    y, argmax = NUMBA.max_pool_forward(x, pool, strides, pads)
+    want_y, want_argmax = NUMPY.max_pool_forward(x, pool, strides, pads)
+    assert y.dtype == np.float32 and argmax.dtype == want_argmax.dtype == np.int32
+    np.testing.assert_array_equal(y, want_y)
+    np.testing.assert_array_equal(argmax, want_argmax)
+    dy = data.draw(floats32(y.shape))
+    args = (shape[1:3], pool, strides, pads)
+    assert_close(NUMBA.max_pool_backward(dy, argmax, *args), NUMPY.max_pool_backward(dy, argmax, *args),
+                 NUMPY.max_pool_backward(np.abs(dy), argmax, *args) + 1e-30)
+
+
+@given(st.data(), window_case(dilation=False))
+def test_average_pool_kernels(data, case):
+    shape, pool, strides, _, pads = case
+    x = data.draw(floats32(shape))
+    want = NUMPY.avg_pool_forward(x, pool, strides, pads)
+    assert_close(NUMBA.avg_pool_forward(x, pool, strides, pads), want,
+                 NUMPY.avg_pool_forward(np.abs(x), pool, strides, pads) + 1e-30)
+    dy = data.draw(floats32(want.shape))
+    assert_close(NUMBA.avg_pool_backward(dy, shape[1:3], pool, strides, pads),
+                 NUMPY.avg_pool_backward(dy, shape[1:3], pool, strides, pads),
+                 NUMPY.avg_pool_backward(np.abs(dy), shape[1:3], pool, strides, pads) + 1e-30)
+
+
+@given(st.data(), window_case(max_kernel=1))
+def test_global_pool_kernels(data, case):
+    shape = case[0]
+    x = data.draw(floats32(shape, -2, 2)).round(1)  # ties: the max's gradient is shared among them
+    dy = data.draw(floats32((shape[0], shape[3])))
+    assert_close(NUMBA.global_avg_pool_forward(x), NUMPY.global_avg_pool_forward(x),
+                 NUMPY.global_avg_pool_forward(np.abs(x)) + 1e-30)
+    assert_close(NUMBA.global_avg_pool_backward(dy, shape[1:3]), NUMPY.global_avg_pool_backward(dy, shape[1:3]),
+                 np.abs(NUMPY.global_avg_pool_backward(dy, shape[1:3])) + 1e-30)
+    y = NUMBA.global_max_pool_forward(x)
+    np.testing.assert_array_equal(y, NUMPY.global_max_pool_forward(x))
+    want = NUMPY.global_max_pool_backward(x, y, dy)
+    assert_close(NUMBA.global_max_pool_backward(x, y, dy), want, np.abs(want) + 1e-30)
+
+
+@given(st.data(), dim, st.integers(1, 9), st.booleans())
+def test_batchnorm_kernels(data, m, c, batch_stats):
+    x = data.draw(matrix(m, c, allow_views=False)) + data.draw(st.sampled_from([0.0, 100.0]))
+    gamma, beta = data.draw(floats32((c,))), data.draw(floats32((c,)))
+    mean, variance = NUMBA.batchnorm_moments(x)
+    want_mean, want_variance = NUMPY.batchnorm_moments(x)
+    assert_close(mean, want_mean, np.abs(x).mean(axis=0) + 1e-30)
+    # The variance is a mean of squares of (x - mean): rounding relative to x's spread and mean.
+    assert_close(variance, want_variance, ((np.abs(x) + np.abs(want_mean)) ** 2).mean(axis=0) * 10 + 1e-30)
+    if batch_stats:
+        mean, variance = want_mean.astype(np.float32), want_variance.astype(np.float32)
+    else:  # fixed statistics, as at inference: any mean, any positive variance
+        mean, variance = data.draw(floats32((c,))), data.draw(floats32((c,), 0.125, 4))
+    s = np.abs(gamma) / np.sqrt(variance + 1e-3)
+    y = NUMBA.batchnorm_forward(x, mean, variance, gamma, beta, 1e-3)
+    assert_close(y, NUMPY.batchnorm_forward(x, mean, variance, gamma, beta, 1e-3),
+                 np.abs(x) * s + np.abs(beta) + np.abs(mean) * s + 1e-30)
+    dy = data.draw(matrix(m, c, allow_views=False))
+    got = [np.full(c, np.nan, np.float32), np.full(c, np.nan, np.float32)]
+    want = [np.empty(c, np.float32), np.empty(c, np.float32)]
+    dx = NUMBA.batchnorm_backward(x, mean, variance, gamma, dy, 1e-3, batch_stats, *got)
+    want_dx = NUMPY.batchnorm_backward(x, mean, variance, gamma, dy, 1e-3, batch_stats, *want)
+    x_hat = np.abs(x - mean) / np.sqrt(variance + 1e-3)
+    sum_dy, sum_dy_xhat = np.abs(dy).sum(axis=0), (np.abs(dy) * x_hat).sum(axis=0)
+    assert_close(got[0], want[0], sum_dy_xhat + 1e-30)
+    assert_close(got[1], want[1], sum_dy + 1e-30)
+    assert_close(dx, want_dx, s * (np.abs(dy) + (sum_dy + x_hat * sum_dy_xhat) / m) * 10 + 1e-30)
 
 
 def test_every_numba_kernel_has_a_numpy_twin():

@@ -1,5 +1,5 @@
 """Every lesson runs with --quick (a smoke test: seconds, not the real settings),
-headless, writing its figures as PNG and lesson 2 its results.json."""
+headless, writing its figures as PNG and lessons 2, 5 and 6 their results.json."""
 import json
 import os
 import subprocess
@@ -15,11 +15,14 @@ EXPECTED = {
     "03_backprop.py": [],
     "04_kernels.py": ["kernels.png"],
     "05_regularization.py": ["regularization_val_loss.png", "results.json"],
+    "06_convolution.py": ["convolution_one_digit.png", "first_layer_filters.png", "feature_maps.png",
+                          "mistakes.png", "results.json"],
 }
 
 
 def run(lesson, out):
     env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    env["PYTHONPATH"] = os.path.dirname(LESSONS)  # this checkout's tinynet, even where another one is installed
     return subprocess.run([sys.executable, os.path.join(LESSONS, lesson), "--quick", "--out", str(out)],
                           capture_output=True, text=True, env=env, timeout=600)
 

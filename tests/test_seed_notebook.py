@@ -13,7 +13,8 @@ HERE = os.path.dirname(__file__)
 IMPORTS = {
     "import tensorflow as tf": "import tinynet as tf",
     "from keras.models import Sequential": "from tinynet.models import Sequential",
-    "from keras.layers import Dense, Flatten, Conv2D, MaxPooling2D": "from tinynet.layers import Dense, Flatten",
+    "from keras.layers import Dense, Flatten, Conv2D, MaxPooling2D":
+        "from tinynet.layers import Dense, Flatten, Conv2D, MaxPooling2D",
     "from keras.datasets import mnist": "from tinynet.datasets import mnist",
 }
 # Small settings for a test; each replaced text must occur in the notebook.
@@ -42,7 +43,8 @@ def test_the_notebook_runs_with_tinynet(tmp_path):
         source = source.replace(old, new)
     script = tmp_path / "notebook_tinynet.py"
     script.write_text(source, encoding="utf-8")
-    env = dict(os.environ, MPLBACKEND="Agg")
+    # PYTHONPATH: this checkout's tinynet, even where another one is installed.
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=os.path.dirname(HERE))
     run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env,
                          cwd=os.path.dirname(HERE), timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]

@@ -1,6 +1,7 @@
 """Weight initializers, drawing from tinynet's seeded generator.
 
-For a kernel of shape (fan_in, fan_out):
+For a kernel of shape (fan_in, fan_out) - or, for a convolution's (kh, kw, c_in, f),
+fan_in = kh * kw * c_in and fan_out = kh * kw * f, as Keras counts them:
     glorot_uniform  U(-l, l),  l = sqrt(6 / (fan_in + fan_out))    (Keras' default)
     glorot_normal   N(0, s) truncated at 2s,  s = sqrt(2 / (fan_in + fan_out))
     he_uniform      U(-l, l),  l = sqrt(6 / fan_in)
@@ -18,7 +19,10 @@ _TRUNCATED_STD = 0.87962566103423978
 
 
 def _fans(shape):
-    return (shape[0], shape[1]) if len(shape) == 2 else (shape[0], shape[0])
+    if len(shape) < 2:
+        return (shape[0], shape[0]) if shape else (1, 1)
+    receptive_field = int(np.prod(shape[:-2]))  # 1 for a Dense kernel; kh * kw for a Conv2D kernel
+    return shape[-2] * receptive_field, shape[-1] * receptive_field
 
 
 def _uniform(limit, shape):

@@ -487,6 +487,122 @@ def metrics_top_k():
     save("metrics_top_k", **out)
 
 
+CONV_CASES = {  # name: (input shape, Conv2D arguments)
+    "relu_valid": ((2, 7, 6, 3), dict(filters=4, kernel_size=3, activation="relu")),
+    "strided_same": ((2, 8, 7, 1), dict(filters=3, kernel_size=(2, 3), strides=(2, 3), padding="same")),
+    "dilated_same": ((1, 9, 9, 2), dict(filters=2, kernel_size=3, dilation_rate=2, padding="same")),
+    "one_by_one_tanh": ((2, 5, 5, 3), dict(filters=5, kernel_size=1, strides=2, activation="tanh")),
+}
+POOL_CASES = {  # name: (input shape, pooling arguments)
+    "2x2": ((2, 7, 7, 3), dict(pool_size=2)),
+    "3x3_stride2_same": ((2, 8, 7, 2), dict(pool_size=3, strides=2, padding="same")),
+    "overlapping_2x3": ((1, 6, 7, 1), dict(pool_size=(2, 3), strides=1)),
+}
+
+
+def _output_and_gradients(layer, x, rng, training=False):
+    """layer(x), and dL/dx and dL/dweights (trainable, in order) for L = sum(r * layer(x))."""
+    xt = tf.Variable(x)
+    with tf.GradientTape() as tape:
+        y = layer(xt, training=training)
+        r = tf.constant(rng.standard_normal(y.shape).astype("float32"))
+        loss = tf.reduce_sum(r * y)
+    grads = tape.gradient(loss, [xt] + list(layer.trainable_weights))
+    return {"y": np.asarray(y), "r": np.asarray(r), "dx": np.asarray(grads[0]),
+            **{f"d{w.name}": np.asarray(g) for w, g in zip(layer.trainable_weights, grads[1:])}}
+
+
+def conv_layers(rng):
+    """Conv2D, the pooling layers, Reshape and BatchNormalization: outputs and gradients
+    (GradientTape) of L = sum(r * y) for a fixed random r, on given weights."""
+    out = {}
+    for name, (shape, args) in CONV_CASES.items():
+        x = rng.standard_normal(shape).astype("float32")
+        layer = keras.layers.Conv2D(**args)
+        layer.build(shape)
+        weights = [(rng.standard_normal(w.shape) * 0.5).astype("float32") for w in layer.get_weights()]
+        layer.set_weights(weights)
+        result = _output_and_gradients(layer, x, rng)
+        out.update({f"conv_{name}_{k}": v for k, v in {"x": x, "kernel": weights[0], "bias": weights[1],
+                                                        **result}.items()})
+    for name, (shape, args) in POOL_CASES.items():
+        x = rng.standard_normal(shape).astype("float32")
+        x[0, :2, :2] = 0.5  # a tie in the first window
+        out[f"pool_{name}_x"] = x
+        for kind in ("MaxPooling2D", "AveragePooling2D"):
+            result = _output_and_gradients(getattr(keras.layers, kind)(**args), x, rng)
+            out.update({f"pool_{name}_{kind}_{k}": v for k, v in result.items()})
+    x = rng.standard_normal((2, 4, 5, 3)).astype("float32")
+    x[1, :2, :2, 0] = x[1].max() + 1  # four pixels tie for the maximum of a channel
+    out["global_x"] = x
+    for kind in ("GlobalMaxPooling2D", "GlobalAveragePooling2D"):
+        result = _output_and_gradients(getattr(keras.layers, kind)(), x, rng)
+        out.update({f"global_{kind}_{k}": v for k, v in result.items()})
+    for name, shape in {"images": (3, 4, 5, 3), "features": (6, 4)}.items():
+        x = (rng.standard_normal(shape) * 2 + 1).astype("float32")
+        layer = keras.layers.BatchNormalization()
+        layer.build(shape)
+        weights = [(rng.standard_normal(w.shape) * 0.5 + [1, 0, 0, 1][i] + (i == 3) * 0.5).astype("float32")
+                   for i, w in enumerate(layer.get_weights())]
+        layer.set_weights(weights)
+        out[f"bn_{name}_x"] = x
+        out.update({f"bn_{name}_weight{i}": w for i, w in enumerate(weights)})
+        for training in (True, False):
+            mode = "training" if training else "inference"
+            result = _output_and_gradients(layer, x, rng, training=training)
+            out.update({f"bn_{name}_{mode}_{k}": v for k, v in result.items()})
+            out.update({f"bn_{name}_{mode}_after{i}": w for i, w in enumerate(layer.get_weights())})
+    save("conv_layers", **out)
+
+
+def convnet_model(dropout):
+    """Keras' "Simple MNIST convnet" example."""
+    return keras.Sequential([
+        keras.Input(shape=(28, 28, 1)),
+        keras.layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+        keras.layers.MaxPooling2D(pool_size=(2, 2)),
+        keras.layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
+        keras.layers.MaxPooling2D(pool_size=(2, 2)),
+        keras.layers.Flatten(),
+        keras.layers.Dropout(dropout),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+
+
+def convnet():
+    """The convnet trained 2 epochs of batch 128 on the first 1,024 MNIST images
+    (/255, a channel axis, one-hot labels, categorical cross-entropy, Adam),
+    shuffle=False, validating on the first 512 test images. Dropout's rate is 0
+    here: its random masks cannot be made the same in both frameworks, and with
+    rate 0 the layer is the identity in both. Also: the summary as Keras prints it
+    (with the example's Dropout(0.5), which prints the same), and the weights after
+    the first epoch."""
+    with np.load(MNIST) as d:
+        x, y = d["x_train"][:1024], d["y_train"][:1024]
+        xv, yv = d["x_test"][:512], d["y_test"][:512]
+    x, xv = (x.astype("float32") / 255)[..., None], (xv.astype("float32") / 255)[..., None]
+    y, yv = keras.utils.to_categorical(y, 10), keras.utils.to_categorical(yv, 10)
+    keras.utils.set_random_seed(1)
+    model = convnet_model(0.0)
+    model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    initial = model.get_weights()
+    logs = BatchLogs()
+    after_epoch = []
+    keep = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: after_epoch.append(model.get_weights()))
+    history = model.fit(x, y, batch_size=128, epochs=2, shuffle=False, validation_data=(xv, yv), verbose=0,
+                        callbacks=[logs, keep])
+    evaluated = model.evaluate(xv, yv, batch_size=128, verbose=0)
+    predicted = model.predict(xv[:64], batch_size=128, verbose=0)
+    lines = []
+    convnet_model(0.5).summary(print_fn=lambda line, **kwargs: lines.extend(line.splitlines()))
+    save("convnet", batch_loss=np.array(logs.loss), batch_accuracy=np.array(logs.accuracy),
+         **{f"history_{k}": np.array(v) for k, v in history.history.items()},
+         **{f"initial_{i}": w for i, w in enumerate(initial)},
+         **{f"epoch1_{i}": w for i, w in enumerate(after_epoch[0])},
+         **{f"final_{i}": w for i, w in enumerate(model.get_weights())},
+         evaluate=np.array(evaluated), predict=predicted, summary=np.array(lines))
+
+
 # Each group writes its own fixture files; ``--only NAME ...`` remakes just those,
 # leaving the others (and versions.json's parameter counts) as they are.
 GROUPS = {"dense_softmax": dense_and_softmax, "losses": losses, "metrics": metrics,
@@ -495,7 +611,7 @@ GROUPS = {"dense_softmax": dense_and_softmax, "losses": losses, "metrics": metri
           "training_callbacks": training_callbacks,
           # in more_fixtures.py; each seeds its own generator
           "losses_more": losses_more, "activations": activations, "metrics_more": metrics_more,
-          "metrics_top_k": metrics_top_k}
+          "metrics_top_k": metrics_top_k, "conv_layers": conv_layers, "convnet": convnet}
 
 
 def main(argv=None):
@@ -509,7 +625,7 @@ def main(argv=None):
     if os.path.exists(path):
         with open(path) as f:
             versions = json.load(f)
-    rng_groups = {"dense_softmax", "losses", "metrics", "model_gradients", "optimizers", "optimizers_more"}
+    rng_groups = {"dense_softmax", "losses", "metrics", "model_gradients", "optimizers", "optimizers_more", "conv_layers"}
     for name in args.only or list(GROUPS):
         fn = GROUPS[name]
         # Every group that draws random inputs gets its own generator, seeded by its name, so

@@ -8,6 +8,10 @@ runs fast; its docstring lists the optimisations it uses.
 
     matmul.py        X @ W, X.T @ dY, dY @ W.T      (the three products of Dense)
     dense.py         Dense forward (+bias, +ReLU) and backward, fused
+    windows.py       sliding windows over images: sizes, padding, im2col, col2im
+    conv.py          Conv2D forward (+bias, +ReLU) and backward: im2col, then products
+    pooling.py       max, average and global pooling, forward and backward
+    batchnorm.py     batch normalization: moments, forward, backward
     crossentropy.py  softmax; softmax or sigmoid + cross-entropy, forward and backward, fused
     metrics.py       counting correct predictions, the batch mean, a finiteness check
     special.py       the complementary error function erfc (for the GELU activation)
@@ -22,11 +26,17 @@ every Numba kernel as plain Python and step into it with a debugger.
 """
 from types import SimpleNamespace
 
-from . import crossentropy, dense, matmul, metrics, optim, optim_adaptive, special
+from . import batchnorm, conv, crossentropy, dense, matmul, metrics, optim, optim_adaptive, pooling, special
 
 _NAMES = [
     ("matmul", matmul), ("matmul_tn", matmul), ("matmul_nt", matmul),
     ("dense_forward", dense), ("dense_backward", dense),
+    ("conv2d_forward", conv), ("conv2d_backward", conv),
+    ("max_pool_forward", pooling), ("max_pool_backward", pooling),
+    ("avg_pool_forward", pooling), ("avg_pool_backward", pooling),
+    ("global_avg_pool_forward", pooling), ("global_avg_pool_backward", pooling),
+    ("global_max_pool_forward", pooling), ("global_max_pool_backward", pooling),
+    ("batchnorm_moments", batchnorm), ("batchnorm_forward", batchnorm), ("batchnorm_backward", batchnorm),
     ("softmax", crossentropy), ("softmax_crossentropy", crossentropy), ("softmax_crossentropy_onehot", crossentropy),
     ("sigmoid_crossentropy", crossentropy),
     ("count_correct", metrics), ("mean", metrics), ("all_finite", metrics),

@@ -1,7 +1,12 @@
 """Layers, named as in ``keras.layers``."""
-from .core import Activation, Flatten, Input, InputLayer, ReLU, Softmax
+from .conv import Conv2D
+from .core import Activation, Flatten, Input, InputLayer, ReLU, Reshape, Softmax
 from .dense import Dense
 from .dropout import Dropout
 from .layer import Layer
+from .normalization import BatchNormalization
+from .pooling import AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D
 
-__all__ = ["Activation", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "Layer", "ReLU", "Softmax"]
+__all__ = ["Activation", "AveragePooling2D", "BatchNormalization", "Conv2D", "Dense", "Dropout", "Flatten",
+           "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Input", "InputLayer", "Layer", "MaxPooling2D", "ReLU",
+           "Reshape", "Softmax"]

@@ -1,4 +1,4 @@
-"""Layers without parameters: Input, Flatten and the activation layers.
+"""Layers without parameters: Input, Flatten, Reshape and the activation layers.
 
 Shapes: x (n, *input_shape) -> y (n, *output_shape).
 """
@@ -46,6 +46,40 @@ class Flatten(Layer):
     def call(self, x, training=False):
         self.x_shape = x.shape
         return x.reshape(x.shape[0], -1)
+
+    def backward(self, dy):
+        return dy.reshape(self.x_shape)
+
+
+class Reshape(Layer):
+    """(n, *input_shape) -> (n, *target_shape), the values in the same order; one entry
+    of ``target_shape`` may be -1, meaning "whatever size makes the total fit"."""
+
+    def __init__(self, target_shape, **kwargs):
+        try:
+            shape = tuple(int(s) for s in target_shape)
+        except (TypeError, ValueError):
+            shape = None
+        if shape is None or shape.count(-1) > 1 or any(s < 1 and s != -1 for s in shape):
+            raise ValueError("Argument `target_shape` must be a tuple of positive integers, one of which may be "
+                             f"-1. Received: target_shape={target_shape!r}")
+        super().__init__(**kwargs)
+        self.target_shape = shape
+
+    def get_config(self):
+        return {**super().get_config(), "target_shape": list(self.target_shape)}
+
+    def compute_output_shape(self, input_shape):
+        size, known = int(np.prod(input_shape)), int(np.prod([s for s in self.target_shape if s != -1]))
+        fits = size % known == 0 if -1 in self.target_shape else size == known
+        if not fits:
+            raise ValueError(f"Reshape layer '{self.name}': the total size must be unchanged. Received: "
+                             f"input_shape={tuple(input_shape)} ({size} values), target_shape={self.target_shape}")
+        return tuple(size // known if s == -1 else s for s in self.target_shape)
+
+    def call(self, x, training=False):
+        self.x_shape = x.shape
+        return x.reshape((x.shape[0],) + self.compute_output_shape(x.shape[1:]))
 
     def backward(self, dy):
         return dy.reshape(self.x_shape)

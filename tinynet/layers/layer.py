@@ -18,7 +18,10 @@ fits (before any kernel runs) and returns ``call``'s NumPy array.
 ``trainable``: a frozen layer (``layer.trainable = False``) keeps its weights in
 ``fit``; its weights count as non-trainable. Setting the flag on a layer that
 holds other layers (a nested ``Sequential``) sets it on every one of them, as in
-Keras.
+Keras. Some weights are never trained, whatever the flag: their names are in
+``non_trainable_names`` (BatchNormalization's moving mean and variance, which its
+forward pass updates itself). They count as non-trainable, have no gradient, and
+the optimizer never sees them.
 """
 import re
 
@@ -37,7 +40,9 @@ def unique_name(prefix):
 
 
 def _snake_case(name):
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    """Keras' rule: 'MaxPooling2D' -> 'max_pooling2d', 'Conv2D' -> 'conv2d', 'ReLU' -> 're_lu'."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 class Layer:
@@ -55,6 +60,7 @@ class Layer:
         self.params = {}
         self.grads = {}
         self.regularizers = {}  # parameter name -> penalty (see tinynet.regularizers)
+        self.non_trainable_names = set()  # parameters that fit never updates, and that have no gradient
         self._trainable = bool(trainable)
         # False for the first layer with parameters: its input is data and
         # nothing needs dL/dx, so backward may skip computing it.
@@ -79,6 +85,15 @@ class Layer:
         return self.input_shape
 
     # -- shared by all layers ----------------------------------------------------------
+    def gradient_buffer(self, name):
+        """The array that backward writes dL/d``name`` into, allocated once (and again
+        only if the parameter's dtype changes, as in the float64 gradient checks)."""
+        param = self.params[name]
+        grad = self.grads.get(name)
+        if grad is None or grad.dtype != param.dtype or grad.shape != param.shape:
+            grad = self.grads[name] = np.empty_like(param)
+        return grad
+
     def __call__(self, x, training=False):
         """y = layer(x): x (n, *input_shape) -> y (n, *output_shape), float32."""
         if isinstance(x, Layer):  # Keras' functional API: Dense(3)(Input((4,)))
@@ -111,7 +126,8 @@ class Layer:
         """(layer, parameter name) of every weight, in Keras' order: this layer's own,
         then its sublayers'. ``trainable=True`` or ``False`` keeps only those kinds."""
         for name in self.params:
-            if trainable is None or trainable == self.trainable:
+            kind = self.trainable and name not in self.non_trainable_names
+            if trainable is None or trainable == kind:
                 yield self, name
         for layer in self.sublayers:
             if trainable is True and not self.trainable:

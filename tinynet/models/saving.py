@@ -24,7 +24,11 @@ from ..utils import random as tinynet_random
 
 FORMAT, VERSION = "tinynet.model", 1
 LAYERS = {cls.__name__: cls for cls in (layer_classes.Dense, layer_classes.Flatten, layer_classes.Activation,
-                                        layer_classes.ReLU, layer_classes.Softmax, layer_classes.Dropout)}
+                                        layer_classes.ReLU, layer_classes.Softmax, layer_classes.Dropout,
+                                        layer_classes.Conv2D, layer_classes.MaxPooling2D,
+                                        layer_classes.AveragePooling2D, layer_classes.GlobalAveragePooling2D,
+                                        layer_classes.GlobalMaxPooling2D, layer_classes.Reshape,
+                                        layer_classes.BatchNormalization)}
 
 
 def layer_config(layer):

@@ -14,6 +14,20 @@ def positive_int(name, value):
     return int(value)
 
 
+def int_pair(name, value):
+    """An int, or 2 ints (rows, columns), each >= 1, as Keras' ``kernel_size``,
+    ``strides`` and ``pool_size`` take them: 3 -> (3, 3)."""
+    pair = (value, value) if isinstance(value, numbers.Integral) else value
+    try:
+        pair = tuple(pair)
+    except TypeError:
+        pair = ()
+    if len(pair) != 2 or any(isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1 for v in pair):
+        raise ValueError(f"Argument `{name}` must be a positive integer or a tuple of 2 positive integers. "
+                         f"Received: {name}={value!r}")
+    return int(pair[0]), int(pair[1])
+
+
 def non_negative_int(name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
         raise ValueError(

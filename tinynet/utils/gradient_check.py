@@ -62,7 +62,8 @@ def float64_numpy(layers):
 def check_layer(layer, x, seed=0, training=False):
     """Relative errors of dL/dx and of dL/dparam for every parameter of ``layer``.
 
-    x (n, ...) inputs; returns {'input': err, 'kernel': err, ...}.
+    x (n, ...) inputs; returns {'input': err, 'kernel': err, ...}, for every parameter
+    that has a gradient (not those in ``layer.non_trainable_names``).
     """
     x = np.array(x, dtype=np.float64)
     if not layer.built:
@@ -77,6 +78,8 @@ def check_layer(layer, x, seed=0, training=False):
         errors = {"input": relative_error(layer.backward(r), numerical_gradient(loss, x))}
         analytic = dict(layer.grads)
         for name, w in layer.params.items():
+            if name in layer.non_trainable_names:
+                continue
             errors[name] = relative_error(analytic[name], numerical_gradient(loss, w))
     return errors
 
