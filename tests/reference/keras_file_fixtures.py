@@ -153,6 +153,7 @@ def keras_files(rng):
     _trained("regularized", _regularized(), rng, out)
     for name, model in _optimizer_models().items():
         _trained(name, model, rng, out)
+    keras.backend.clear_session()  # so that its optimizer is named 'adam', not 'adam_2'
     fresh = _seed()  # compiled, never trained: its optimizer not built yet
     fresh.save(os.path.join(OUT, "seed_fresh.keras"))
     for name, model in _refused().items():
