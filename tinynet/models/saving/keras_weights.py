@@ -211,8 +211,8 @@ def _walk(group, prefix, visit, error):
         path = prefix + name
         link = group.get(name, getlink=True)
         if not isinstance(link, h5py.HardLink):
-            raise error(f"its weights file holds a {type(link).__name__} at '{path}'; only groups and datasets "
-                        "are expected")
+            raise error(f"its weights file holds a link of kind {type(link).__name__} at '{path}'; only groups "
+                        "and datasets (hard links) are expected")
         obj = group.get(name)
         if visit(path, obj) and isinstance(obj, h5py.Group):
             _walk(obj, path + "/", visit, error)
