@@ -34,13 +34,9 @@ __all__ = ["save_model", "load_model", "save_weights", "load_weights", "layer_co
            "write_atomically"]
 
 
-def _name(path):
-    return os.fspath(path) if isinstance(path, (str, os.PathLike)) else path
-
-
 def save_model(model, path):
     """``path`` ending in .keras: Keras' format; else tinynet's .npz (see the module docstring)."""
-    if str(_name(path)).endswith(".keras"):
+    if os.fspath(path).endswith(".keras"):
         keras_format.save_model(model, path)
     else:
         npz_format.save_model(model, path)
@@ -49,20 +45,20 @@ def save_model(model, path):
 def load_model(path, compile=True):
     """The model saved at ``path`` (a .keras file, from Keras or tinynet, or tinynet's .npz).
     ``compile=False`` leaves it uncompiled, as Keras' argument does."""
-    if str(_name(path)).endswith(".keras"):
+    if os.fspath(path).endswith(".keras"):
         return keras_format.load_model(path, compile=compile)
     return npz_format.load_model(path, compile=compile)
 
 
 def save_weights(model, path):
-    if str(_name(path)).endswith(".weights.h5"):
+    if os.fspath(path).endswith(".weights.h5"):
         keras_format.save_weights(model, path)
     else:
         npz_format.save_weights(model, path)
 
 
 def load_weights(model, path):
-    name = str(_name(path))
+    name = os.fspath(path)
     if name.endswith(".weights.h5") or name.endswith(".keras"):
         keras_format.load_weights(model, path)
     else:

@@ -91,7 +91,7 @@ def _json(archive, name, limit):
 def _optimizer_specs(plan, optimizer):
     """The two optimizer states a loaded model can take from a file: built, or not yet built."""
     full = keras_weights.optimizer_specs(optimizer, trainable_shapes(plan), slot_kinds(optimizer))
-    return [full, keras_weights._scalars(optimizer)]
+    return [full, keras_weights.scalar_specs(optimizer)]
 
 
 def load_model(path, compile=True):
@@ -111,7 +111,7 @@ def load_model(path, compile=True):
         if implied > MAX_EXPANSION * archive.file_size:
             raise archive.error(f"its config implies {implied:,} bytes of weights, more than {MAX_EXPANSION} "
                                 f"times the file's own {archive.file_size:,} bytes")
-        data = archive.read("model.weights.h5", keras_weights.size_limit(plan, specs))
+        data = archive.read("model.weights.h5", keras_weights.size_limit(plan))
         weights, optimizer_arrays = _read_h5(io.BytesIO(data), plan, specs, archive.error)
     model = materialize(plan, input_layer=True)
     _assign(weights)
@@ -148,7 +148,7 @@ def load_weights(model, path):
         specs = [[(a.shape, a.dtype) for a in current]]
     if os.fspath(path).endswith(".keras"):
         with _open(path, "Keras weights") as archive:
-            data = archive.read("model.weights.h5", keras_weights.size_limit(plan, specs))
+            data = archive.read("model.weights.h5", keras_weights.size_limit(plan))
         source, error = io.BytesIO(data), archive.error
     else:
         source = os.fspath(path)

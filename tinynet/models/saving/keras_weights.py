@@ -33,6 +33,7 @@ from .plan import ModelPlan, layer_inputs
 
 GROUP, DATASET = "group", "dataset"
 OBJECT_OVERHEAD = 4096  # bytes an HDF5 group or dataset header may take beyond its data (Keras': under 1 KB)
+MAX_SLOT_KINDS = 3      # the most arrays a Keras optimizer keeps per weight (AMSGrad's m, v and v_hat)
 
 
 def layout(plan, prefix="", shape=None):
@@ -68,7 +69,7 @@ def keras_order(slots, interleaved):
     return paired + [array for kind in slots[interleaved:] for array in kind]
 
 
-def _scalars(optimizer):
+def scalar_specs(optimizer):
     """(shape, dtype) of iterations, and of the learning rate unless it is a schedule."""
     with_rate = not isinstance(optimizer._learning_rate, schedules.LearningRateSchedule)
     return [((), np.dtype(np.int64))] + [((), np.dtype(np.float32))] * with_rate
@@ -78,12 +79,12 @@ def optimizer_specs(optimizer, slot_shapes, kinds):
     """(shape, dtype) of every optimizer variable Keras stores, for ``kinds`` slot arrays
     per parameter of the given shapes."""
     slots = [[(shape, np.dtype(np.float32)) for shape in slot_shapes] for _ in range(kinds)]
-    return _scalars(optimizer) + keras_order(slots, _interleaved(optimizer))
+    return scalar_specs(optimizer) + keras_order(slots, _interleaved(optimizer))
 
 
 def optimizer_arrays(optimizer):
     arrays = [np.array(optimizer.iterations, np.int64)]
-    if len(_scalars(optimizer)) == 2:
+    if len(scalar_specs(optimizer)) == 2:
         arrays.append(np.array(optimizer.learning_rate, np.float32))
     return arrays + keras_order(optimizer.slots, _interleaved(optimizer))
 
@@ -91,7 +92,7 @@ def optimizer_arrays(optimizer):
 def restore_optimizer(model, arrays):
     """Put Keras-ordered optimizer variables back (checked by ``read``). With slot arrays,
     the optimizer is built for the model's trainable weights first."""
-    optimizer, scalars = model.optimizer, len(_scalars(model.optimizer))
+    optimizer, scalars = model.optimizer, len(scalar_specs(model.optimizer))
     if len(arrays) > scalars:
         model._freeze_trainable_set()
         optimizer.build(model._params)
@@ -124,20 +125,21 @@ def write(model):
     return buffer.getvalue()
 
 
-def size_limit(plan, optimizer_spec_lists):
-    """The most bytes the HDF5 file of such a model can take: its arrays, and an allowance per object."""
-    entries = layout(plan)
-    longest = max([len(specs) for specs in optimizer_spec_lists] + [0])
-    data = sum(bytes_of(p[2], np.float32) for _, kind, p in entries if kind == DATASET)
-    data += max([sum(bytes_of(s, d) for s, d in specs) for specs in optimizer_spec_lists] + [0])
-    return data + OBJECT_OVERHEAD * (len(entries) + longest + 4) + 64 * 1024
+def size_limit(plan):
+    """The most bytes the HDF5 file of such a model can take: its weights, an optimizer's
+    slots (at most MAX_SLOT_KINDS arrays per weight, whatever optimizer the file holds), and
+    an allowance per HDF5 object."""
+    datasets = [p[2] for _, kind, p in layout(plan) if kind == DATASET]
+    data = sum(bytes_of(shape, np.float32) for shape in datasets)
+    objects = len(layout(plan)) + (1 + MAX_SLOT_KINDS) * len(datasets) + 4
+    return (1 + MAX_SLOT_KINDS) * data + 16 + OBJECT_OVERHEAD * objects + 64 * 1024
 
 
 # -- reading ---------------------------------------------------------------------------------------------
 def read(h5, plan, optimizer_spec_lists, error):
     """([(layer, parameter, array)], optimizer arrays or None) from an open HDF5 file, every
     object checked first. ``optimizer_spec_lists``: the layouts of the optimizer state the
-    model can take (none if it is not compiled; each begins with ``_scalars``); a file with
+    model can take (none if it is not compiled; each begins with ``scalar_specs``); a file with
     another one gets Keras' warning and its optimizer state is not read.
     ``error(problem)`` makes the exception to raise."""
     entries = {path: (kind, payload) for path, kind, payload in layout(plan)}

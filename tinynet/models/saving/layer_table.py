@@ -21,7 +21,7 @@ Keras' ``get_config`` in keras/src/layers/..., its weights from Keras' ``build``
 """
 from collections import namedtuple
 
-from ... import activations, initializers, layers, regularizers
+from ... import activations, initializers, layers
 from .keras_objects import NotLoadable, check_dtype, check_keys, dtype_policy, serialize, unpack
 
 Row = namedtuple("Row", "cls keras fields weights build_config")
