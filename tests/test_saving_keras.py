@@ -337,3 +337,13 @@ def test_what_tinynet_lacks_is_named(name, words):
         load_model(path(name))
     for word in words + [path(name), "tinynet cannot load"]:
         assert word in str(info.value), f"{word!r} not in: {info.value}"
+
+
+def test_optimizer_state_for_other_trainable_weights_is_skipped_with_keras_warning():
+    model = load_model(path("seed"))
+    model.compile(optimizer=model.optimizer, loss="sparse_categorical_crossentropy")  # the same, built optimizer
+    model.layers[1].trainable = False  # its slots no longer fit the trainable weights
+    with pytest.warns(UserWarning, match="Skipping variable loading for optimizer 'adam'"):
+        model.load_weights(path("seed", ".weights.h5"))
+    for a, b in zip(model.get_weights(), load_model(path("seed")).get_weights()):
+        np.testing.assert_array_equal(a, b)

@@ -29,7 +29,7 @@ from ...optimizers import Adam, schedules
 from . import layer_table
 from .archive import bytes_of
 from .keras_objects import to_snake_case
-from .plan import ModelPlan, layer_inputs
+from .plan import ModelPlan, layer_inputs, slot_kinds
 
 GROUP, DATASET = "group", "dataset"
 OBJECT_OVERHEAD = 4096  # bytes an HDF5 group or dataset header may take beyond its data (Keras': under 1 KB)
@@ -91,10 +91,18 @@ def optimizer_arrays(optimizer):
 
 def restore_optimizer(model, arrays):
     """Put Keras-ordered optimizer variables back (checked by ``read``). With slot arrays,
-    the optimizer is built for the model's trainable weights first."""
+    the optimizer is built for the model's trainable weights first; if those are not the
+    weights the file's slots were made for (a layer frozen since), the state is skipped
+    with Keras' warning, before anything changes."""
     optimizer, scalars = model.optimizer, len(scalar_specs(model.optimizer))
     if len(arrays) > scalars:
         model._freeze_trainable_set()
+        shapes = [p.shape for p in model._params]
+        wanted = optimizer_specs(optimizer, shapes, slot_kinds(optimizer))[scalars:]
+        if [a.shape for a in arrays[scalars:]] != [shape for shape, _ in wanted]:
+            warnings.warn(f"Skipping variable loading for optimizer '{optimizer.name}': the saved state was made "
+                          "for other trainable weights.", stacklevel=3)
+            return
         optimizer.build(model._params)
         for target, value in zip(keras_order(optimizer.slots, _interleaved(optimizer)), arrays[scalars:]):
             target[...] = value
