@@ -12,8 +12,8 @@ Changes to the text:
 - ``os.makedirs`` before the two ``save_weights`` calls into folders that do not exist
   yet: Keras 3.15.1 raises FileNotFoundError there too (only ModelCheckpoint makes its
   folder).
-- the files keep Keras' names (``.weights.h5``, ``.keras``); what is inside them is each
-  framework's own format.
+- the files keep Keras' names (``.weights.h5``, ``.keras``), and tinynet writes Keras'
+  formats under them (tinynet.models.saving).
 
 Every expectation that depends on Keras' meaning (which files appear, what a restored
 model evaluates to) was checked by running the same steps in Keras 3.15.1.

@@ -17,6 +17,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from more_fixtures import activations, losses_more, metrics_more  # noqa: E402  (beside this file)
+from keras_file_fixtures import keras_files  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "fixtures")
@@ -611,7 +612,9 @@ GROUPS = {"dense_softmax": dense_and_softmax, "losses": losses, "metrics": metri
           "training_callbacks": training_callbacks,
           # in more_fixtures.py; each seeds its own generator
           "losses_more": losses_more, "activations": activations, "metrics_more": metrics_more,
-          "metrics_top_k": metrics_top_k, "conv_layers": conv_layers, "convnet": convnet}
+          "metrics_top_k": metrics_top_k, "conv_layers": conv_layers, "convnet": convnet,
+          # in keras_file_fixtures.py: Keras' own .keras and .weights.h5 files
+          "keras_files": keras_files}
 
 
 def main(argv=None):
@@ -625,7 +628,8 @@ def main(argv=None):
     if os.path.exists(path):
         with open(path) as f:
             versions = json.load(f)
-    rng_groups = {"dense_softmax", "losses", "metrics", "model_gradients", "optimizers", "optimizers_more", "conv_layers"}
+    rng_groups = {"dense_softmax", "losses", "metrics", "model_gradients", "optimizers", "optimizers_more",
+                  "conv_layers", "keras_files"}
     for name in args.only or list(GROUPS):
         fn = GROUPS[name]
         # Every group that draws random inputs gets its own generator, seeded by its name, so

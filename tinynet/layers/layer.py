@@ -151,9 +151,10 @@ class Layer:
 
     @property
     def losses(self):
-        """The regularization penalties of this layer's weights (one float each), as
-        Keras' ``layer.losses``; ``fit`` adds their sum to the loss it minimises."""
-        return [float(reg(layer.params[name])) for layer, name in self.weight_slots()
+        """The regularization penalties of this layer's trainable weights (one float each),
+        as Keras' ``layer.losses``; ``fit`` adds their sum to the loss it minimises. A
+        frozen weight's penalty is left out, as in Keras: it could not change anyway."""
+        return [float(reg(layer.params[name])) for layer, name in self.weight_slots(True)
                 for reg in [layer.regularizers.get(name)] if reg is not None]
 
     # The activation of the layer's output, when the loss may be taken from the

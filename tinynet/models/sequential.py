@@ -258,7 +258,7 @@ class Sequential(Layer):
         return sample_losses, out
 
     def _regularized_slots(self):
-        return [(layer, name) for layer, name in self.weight_slots() if name in layer.regularizers]
+        return [(layer, name) for layer, name in self.weight_slots(True) if name in layer.regularizers]
 
     def sample_losses(self, out, y):
         """Per-sample losses of a forward pass's output, as ``compute_gradients`` takes them."""
