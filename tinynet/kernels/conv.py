@@ -49,8 +49,9 @@ def conv2d_workspace(x_shape, w_shape, strides, dilation, pads):
     dz (PIECES, oh * ow, f) - one image's dZ; dw (PIECES, kh * kw * c_in, f), dwt
     (PIECES, f, kh * kw * c_in) and db (PIECES, f) - each piece's sums (those of
     the blocked products, those of the sparse ones, transposed); index and values
-    (PIECES, max(oh * ow, f)) - the nonzeros of a row or column of dZ. A layer
-    makes them once and reuses them."""
+    (PIECES, max(oh * ow, f)) - the nonzeros of a row or column of dZ; wt (f, kh *
+    kw * c_in) - W2.T, copied once per backward pass. A layer makes them once and
+    reuses them."""
     kh, kw, c_in, f = w_shape
     oh = output_size(x_shape[1], kh, strides[0], dilation[0], pads[0], pads[1])
     ow = output_size(x_shape[2], kw, strides[1], dilation[1], pads[2], pads[3])
@@ -58,7 +59,7 @@ def conv2d_workspace(x_shape, w_shape, strides, dilation, pads):
     return (np.empty((PIECES, oh * ow, k), np.float32), np.empty((PIECES, oh * ow, f), np.float32),
             np.empty((PIECES, k, f), np.float32), np.empty((PIECES, f, k), np.float32),
             np.empty((PIECES, f), np.float32), np.empty((PIECES, longest), np.int64),
-            np.empty((PIECES, longest), np.float32))
+            np.empty((PIECES, longest), np.float32), np.empty((f, k), np.float32))
 
 
 @kernel
@@ -156,8 +157,8 @@ def _backward_pieces(x, w2, y, dy, kh, kw, strides, dilation, pads, relu, need_d
     n = x.shape[0]
     k, f = w2.shape
     oh, ow = y.shape[1], y.shape[2]
-    cols, dz, dw, dwt, db, index, values = work
-    wt = np.ascontiguousarray(w2.T)   # (f, k): dcols = dZ @ W2.T as a plain product
+    cols, dz, dw, dwt, db, index, values, wt = work
+    _transpose(w2, wt)   # wt (f, k) = W2.T: dcols = dZ @ W2.T as a plain product
     y3, dy3 = y.reshape(n, oh * ow, f), dy.reshape(n, oh * ow, f)
     parts = _pieces(n, n * oh * ow * k * f)
     if parts == 1:
@@ -169,6 +170,15 @@ def _backward_pieces(x, w2, y, dy, kh, kw, strides, dilation, pads, relu, need_d
             _backward_images(x[lo:hi], wt, y3[lo:hi], dy3[lo:hi], kh, kw, strides, dilation, pads, relu,
                              need_dx, cols[t], dz[t], dw[t], dwt[t], db[t], index[t], values[t], dx[lo:hi])
     return parts
+
+
+@kernel
+def _transpose(a, out):
+    """out = a.T, into an existing array. (A kernel of its own: in a
+    ``parallel_kernel`` the copy would become a parallel loop of its own.)"""
+    for r in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            out[j, r] = a[r, j]
 
 
 @kernel
