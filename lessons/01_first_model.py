@@ -9,6 +9,9 @@
 # loss of about 2.2. Here the same run sits beside one on pixels divided by 255.
 
 # %%
+QUICK = False  # True: tiny settings that run in seconds, as --quick or TINYNET_QUICK=1 do
+
+# %%
 import numpy as np
 from lesson_kit import Lesson
 

@@ -14,6 +14,9 @@
 # Run it: `python lessons/02_capacity.py` (about 40 s), or `--quick` for a smoke test.
 
 # %%
+QUICK = False  # True: tiny settings that run in seconds, as --quick or TINYNET_QUICK=1 do
+
+# %%
 import json
 import os
 import time
@@ -79,7 +82,8 @@ for name, hidden in ARCHITECTURES.items():
     print(f"\nTraining {name} ({model.count_params():,} parameters)...")
     start = time.perf_counter()
     history = model.fit(x_sub, y_sub, epochs=lesson.epochs, batch_size=32,
-                        validation_data=(x_test_norm, y_test), verbose=0)
+                        validation_data=(x_test_norm, y_test), verbose=0,
+                        callbacks=[lesson.progress(name)])
     seconds = time.perf_counter() - start
     train_loss, train_acc = model.evaluate(x_sub, y_sub, verbose=0)
     test_loss, test_acc = model.evaluate(x_test_norm, y_test, verbose=0)

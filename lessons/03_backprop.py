@@ -34,6 +34,9 @@
 # relative error |a - b| / (|a| + |b|): below 1e-6 means right.
 
 # %%
+QUICK = False  # True: tiny settings that run in seconds, as --quick or TINYNET_QUICK=1 do
+
+# %%
 import numpy as np
 from lesson_kit import Lesson
 

@@ -29,6 +29,9 @@
 # tinynet's optimizers keep them out of training.
 
 # %%
+QUICK = False  # True: tiny settings that run in seconds, as --quick or TINYNET_QUICK=1 do
+
+# %%
 import time
 
 import numba

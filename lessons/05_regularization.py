@@ -16,6 +16,9 @@
 #   weights of its best epoch.
 
 # %%
+QUICK = False  # True: tiny settings that run in seconds, as --quick or TINYNET_QUICK=1 do
+
+# %%
 import json
 import os
 
@@ -50,11 +53,11 @@ def make_model(hidden, dropout=0.0):
     return model
 
 
-def train(hidden, dropout=0.0, callbacks=None):
+def train(hidden, dropout=0.0, callbacks=(), label="model"):
     tinynet.utils.set_random_seed(lesson.seed)
     model = make_model(hidden, dropout)
     history = model.fit(x_sub, y_sub, epochs=lesson.epochs, batch_size=32, validation_data=(x_val, y_val),
-                        verbose=0, callbacks=callbacks)
+                        verbose=0, callbacks=[*callbacks, lesson.progress(label)])
     test_loss, test_acc = model.evaluate(x_val, y_val, verbose=0)
     return {"history": history.history, "test_accuracy": test_acc, "test_loss": test_loss}
 

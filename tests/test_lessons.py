@@ -18,10 +18,10 @@ EXPECTED = {
 }
 
 
-def run(lesson, out):
-    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
-    return subprocess.run([sys.executable, os.path.join(LESSONS, lesson), "--quick", "--out", str(out)],
-                          capture_output=True, text=True, env=env, timeout=600)
+def run(lesson, out, options=("--quick",), **environment):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "TINYNET_QUICK")}
+    return subprocess.run([sys.executable, os.path.join(LESSONS, lesson), *options, "--out", str(out)],
+                          capture_output=True, text=True, env={**env, **environment}, timeout=600)
 
 
 @pytest.mark.parametrize("lesson", sorted(EXPECTED))
@@ -34,6 +34,24 @@ def test_lesson_runs_quick_and_writes_its_figures(lesson, tmp_path):
         assert path.exists() and path.stat().st_size > 1000, f"{lesson} did not write {name}"
         if name.endswith(".png"):
             assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("options, unknown", [(["--quik"], "--quik"), (["--epoch", "1"], "--epoch 1"),
+                                              (["--quick", "extra"], "extra")])
+def test_an_unknown_option_stops_the_lesson_with_argparse_message(options, unknown, tmp_path):
+    """A typo must not run the full settings silently (argparse would take --epoch for
+    --epochs, a prefix, unless told not to)."""
+    done = run("02_capacity.py", tmp_path, options)
+    assert done.returncode == 2 and done.stdout == ""
+    assert f"unrecognized arguments: {unknown}" in done.stderr
+
+
+def test_quick_settings_from_the_environment(tmp_path):
+    done = run("02_capacity.py", tmp_path, ["--epochs", "1"], TINYNET_QUICK="1")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "quick settings (from TINYNET_QUICK=1): epochs=1, subset=500" in done.stdout  # --epochs still wins
+    refused = run("03_backprop.py", tmp_path, [], TINYNET_QUICK="yes")
+    assert refused.returncode != 0 and "TINYNET_QUICK must be 0 or 1. Received: TINYNET_QUICK='yes'" in refused.stderr
 
 
 def test_capacity_results_hold_what_lesson_5_and_learners_need(tmp_path):
