@@ -58,7 +58,8 @@ def test_capacity_results_hold_what_lesson_5_and_learners_need(tmp_path):
     done = run("02_capacity.py", tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads((tmp_path / "results.json").read_text())
-    assert results["settings"] == {"epochs": 2, "subset": 500, "seed": 0, "backend": "numba"}
+    assert results["settings"] == {"epochs": 2, "subset": 500, "seed": 0, "backend": "numba", "batch_size": 32,
+                                   "test_images": 1000}
     assert list(results["models"]) == ["Under-fitting (too simple)", "Balanced (your model)",
                                        "Over-fitting (too complex)"]
     for model in results["models"].values():
@@ -66,7 +67,8 @@ def test_capacity_results_hold_what_lesson_5_and_learners_need(tmp_path):
         assert len(model["history"]["loss"]) == 2
         assert model["gap"] == pytest.approx(model["train_accuracy"] - model["test_accuracy"])
         assert 1 <= model["best_val_loss_epoch"] <= 2 and model["seconds"] > 0
-    assert "Final Test Accuracy:" in done.stdout and "validation loss lowest at epoch" in done.stdout
+    assert "Final Test Accuracy:" in done.stdout and "MY MODEL ANALYSIS" in done.stdout
+    assert "validation loss" in results["analysis"] and results["analysis"] in done.stdout
 
 
 def test_the_capacity_runs_script_trains_the_notebook_models_in_tinynet(tmp_path):
