@@ -94,12 +94,17 @@ for name, hidden in ARCHITECTURES.items():
     test_loss, test_acc = model.evaluate(x_test_norm, y_test, verbose=0)
     val_loss = np.array(history.history["val_loss"])
     best = int(val_loss.argmin())
+    p = model.predict(x_test_norm, verbose=0)
+    wrong = p.argmax(axis=1) != y_test
+    sample_loss = -np.log(np.maximum(p[np.arange(len(p)), y_test], 1e-7))  # a float32 probability can round to 0
     results[name] = {
         "history": history.history, "parameters": model.count_params(),
         "train_accuracy": train_acc, "train_loss": train_loss,
         "test_accuracy": test_acc, "test_loss": test_loss, "gap": train_acc - test_acc,
         "best_val_loss_epoch": best + 1, "best_val_loss": float(val_loss[best]),
         "final_val_loss": float(val_loss[-1]), "seconds": seconds, "receipt": history.receipt,
+        "wrong": int(wrong.sum()), "wrong_loss_share": float(sample_loss[wrong].sum() / sample_loss.sum()),
+        "wrong_confidence": float(p[wrong].max(axis=1).mean()) if wrong.any() else 0.0,
     }
     print(f"Final Training Accuracy: {train_acc:.4f}")
     print(f"Final Test Accuracy: {test_acc:.4f}")
@@ -172,13 +177,20 @@ def loss_story(name, r):
              f"{final:.4f} after epoch {epochs} ({ratio:.2f} times its lowest); "
              f"training loss {h['loss'][best - 1]:.3g} at epoch {best}, {h['loss'][-1]:.3g} at the end."]
     if ratio > 1.2:
-        lines.append(f"  After epoch {best} the training loss kept falling while the validation loss rose: "
-                     "the model fits its training images ever more closely and grows more confidently "
-                     "wrong on images it has not seen. That is over-fitting, in the loss's sense.")
-        lines.append(f"  Validation accuracy: {h['val_accuracy'][best - 1]:.4f} at epoch {best}, "
-                     f"{h['val_accuracy'][-1]:.4f} at the end; accuracy gap (History) "
-                     f"{h['accuracy'][best - 1] - h['val_accuracy'][best - 1]:.4f} at epoch {best}, "
-                     f"{h['accuracy'][-1] - h['val_accuracy'][-1]:.4f} at the end.")
+        fell = h["loss"][-1] < h["loss"][best - 1]
+        lines.append(f"  From epoch {best} to the end the validation loss rose ({r['best_val_loss']:.4f} -> {final:.4f})"
+                     + (f" while the training loss fell ({h['loss'][best - 1]:.3g} -> {h['loss'][-1]:.3g}): the model "
+                        "fits its training images ever more closely and does worse, by the loss, on images it has "
+                        "not seen. That is over-fitting, in the loss's sense." if fell else "."))
+        acc_best, acc_end = h["val_accuracy"][best - 1], h["val_accuracy"][-1]
+        lines.append(f"  Its validation accuracy {'did not fall' if acc_end >= acc_best else 'fell too'} "
+                     f"({acc_best:.4f} -> {acc_end:.4f})"
+                     + (": the higher loss is not from more mistakes but from how sure the answers are. At the "
+                        f"end its {r['wrong']} wrong test answers carry {r['wrong_loss_share']:.0%} of its test loss, "
+                        f"with a mean confidence of {r['wrong_confidence']:.3f} in the wrong digit."
+                        if acc_end >= acc_best else ".")
+                     + f" The accuracy gap (History) was {h['accuracy'][best - 1] - acc_best:.4f} at epoch {best}, "
+                     f"{h['accuracy'][-1] - acc_end:.4f} at the end.")
     else:
         lines.append("  It ended within 20% of its lowest: little sign of over-fitting in the loss.")
     return lines
