@@ -15,6 +15,8 @@ EXPECTED = {
     "03_backprop.py": [],
     "04_kernels.py": ["kernels.png"],
     "05_regularization.py": ["regularization_val_loss.png", "results.json"],
+    "07_step_through.py": ["trace_under-fitting.png", "trace_balanced.png", "trace_over-fitting.png",
+                           "trace_balanced_trained.png"],
 }
 
 

@@ -112,26 +112,32 @@ def _sampled_check(model, x, y, entries, rng):
     if any(isinstance(layer, Dropout) for layer in _all_layers(model)):
         return None
     leaves = list({id(layer): layer for layer, _ in model.weight_slots()}.values())
-    x = np.asarray(x, np.float64)
+    home = {id(leaf): k for k, top in enumerate(model.layers) for leaf, _ in top.weight_slots()}
     with gradient_check.float64_numpy(leaves):
-        model.compute_gradients(x, y)
+        model.compute_gradients(np.asarray(x, np.float64), y)
         analytic = [np.array(g, np.float64) for g in model.gradients()]
-        params = [layer.params[name] for layer, name in model._train_slots]
+        inputs = [np.asarray(x, np.float64)]  # each layer's input, with no weight perturbed
+        for layer in model.layers[:-1]:
+            inputs.append(layer.call(inputs[-1], training=False))
 
-        def loss():
-            return float(model.sample_losses(model.forward(x, training=False), y).mean()) + sum(model.losses)
+        def loss_from(k):
+            """The loss, recomputed from layer k on: a weight of layer k changes nothing before it."""
+            h = inputs[k]
+            for layer in model.layers[k:]:
+                h = layer.call(h, training=False)
+            return float(model.sample_losses(h, y).mean()) + sum(model.losses)
 
         errors = []
-        for w, a in zip(params, analytic):
-            picked = rng.choice(w.size, size=min(entries, w.size), replace=False)
-            flat = w.reshape(-1)
+        for (leaf, name), a in zip(model._train_slots, analytic):
+            flat, k = leaf.params[name].reshape(-1), home[id(leaf)]
+            picked = rng.choice(flat.size, size=min(entries, flat.size), replace=False)
             numeric = []
             for i in picked:
                 old = flat[i]
                 flat[i] = old + 1e-6
-                up = loss()
+                up = loss_from(k)
                 flat[i] = old - 1e-6
-                down = loss()
+                down = loss_from(k)
                 flat[i] = old
                 numeric.append((up - down) / 2e-6)
             errors.append(gradient_check.relative_error(a.reshape(-1)[picked], numeric))
@@ -145,7 +151,7 @@ def _all_layers(model):
         yield from _all_layers(layer) if hasattr(layer, "layers") else []
 
 
-def trace_step(model, x, y, apply=False, check_entries=10, seed=0):
+def trace_step(model, x, y, apply=False, check_entries=6, seed=0):
     """Trace one training step of a compiled Sequential on the batch (x, y).
 
     x (n, *input_shape), y its targets as ``fit`` takes them. Returns a StepTrace.
@@ -254,16 +260,22 @@ class StepTrace:
             fwd.annotate(f"{summary(r.y)['zeros']:.0%} zeros", (i, 1.0), xycoords=("data", "axes fraction"),
                          ha="center", va="top", fontsize=8)
         fwd.set_title("Forward: each layer's outputs")
-        norms = [_norm(r.dy) or np.nan for r in self.layers]
-        bwd.bar(names, norms, color=["tab:purple" if r.at_logits else "tab:blue" for r in self.layers])
+        # Log scales, so points rather than bars: a bar's length on a log axis depends on
+        # where the axis happens to start.
+        backward = [(i, _norm(r.dy), r.at_logits) for i, r in enumerate(self.layers) if r.dy is not None]
+        bwd.plot([i for i, _, _ in backward], [n for _, n, _ in backward], "-", color="tab:gray", linewidth=1)
+        for i, norm, at_logits in backward:
+            bwd.plot(i, norm, "o", markersize=8, color="tab:purple" if at_logits else "tab:blue")
         bwd.set_yscale("log")
         bwd.set_xticks(range(len(names)), names, rotation=30, ha="right")
-        bwd.set_title("Backward: ‖dL/dy‖ arriving (purple: at the logits)")
+        bwd.set_xlim(-0.5, len(names) - 0.5)
+        bwd.set_title("Backward: ‖dL/dy‖ arriving (purple: dL/dz at the logits)")
         labels = [f"{p.layer}.{p.name}" for p in self.params]
         at = np.arange(len(labels))
-        par.bar(at - 0.2, [p.ratio or np.nan for p in self.params], 0.4, label="‖Δw‖ / ‖w‖", color="tab:green")
-        par.bar(at + 0.2, [p.check if p.check else np.nan for p in self.params], 0.4,
-                label="check: relative error", color="tab:red")
+        par.plot(at, [p.ratio or np.nan for p in self.params], "o", markersize=8, color="tab:green",
+                 label="‖Δw‖ / ‖w‖ (dotted: 1e-3)")
+        par.plot(at, [p.check if p.check else np.nan for p in self.params], "X", markersize=8, color="tab:red",
+                 label="check: relative error (dotted: 1e-6)")
         par.axhline(1e-3, color="tab:green", linestyle=":", linewidth=1)
         par.axhline(1e-6, color="tab:red", linestyle=":", linewidth=1)
         par.set_yscale("log")
