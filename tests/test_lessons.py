@@ -17,6 +17,7 @@ EXPECTED = {
     "05_regularization.py": ["regularization_val_loss.png", "results.json"],
     "07_step_through.py": ["trace_under-fitting.png", "trace_balanced.png", "trace_over-fitting.png",
                            "trace_balanced_trained.png"],
+    "08_optimizers.py": ["valley.png", "optimizers.png"],
 }
 
 
