@@ -9,6 +9,7 @@ import pytest
 
 LESSONS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "lessons")
 EXPECTED = {
+    "00_neurons.py": ["activations.png", "gradient_descent.png"],
     "01_first_model.py": ["raw_vs_normalised.png", "confusion_matrix.png", "misclassified.png",
                           "first_layer_weights.png"],
     "02_capacity.py": ["capacity_curves.png", "capacity_bars.png", "results.json"],
