@@ -214,5 +214,19 @@ print(f"test (1000 images, looked at once): accuracy {test_acc:.4f}, loss {test_
 print(f"the model does {'better' if train_acc > test_acc else 'no better'} on the images it trained on "
       f"({train_acc:.4f}) than on new ones ({test_acc:.4f}): the gap lesson 2 studies")
 
+# %% [markdown]
+# ## Exercises
+# Write them in `lessons/exercises/ex_00_neurons.py` and check them with
+# `python3 -m pytest lessons/exercises/test_00_neurons.py`: each check fails until its
+# exercise is solved. Worked solutions: `lessons/exercises/solutions/ex_00_neurons.py`.
+#
+# 1. **A Dense layer in NumPy.** `dense(x, w, b, activation)` returns
+#    $f(xW + b)$ for ReLU, sigmoid, tanh or none; the check compares it with tinynet's `Dense`.
+# 2. **A softmax that does not overflow.** `softmax(z)`, row by row, using
+#    $\mathrm{softmax}(z) = \mathrm{softmax}(z - \max_k z_k)$, so that logits of 1000 work.
+# 3. **Cross-entropy.** `cross_entropy(p, y)` $= \frac1n \sum_i -\log p_{i, y_i}$.
+# 4. **One momentum step.** `momentum_step(w, g, u, lr, mu)` with
+#    $u \leftarrow \mu u - \eta g$, $w \leftarrow w + u$; five steps must match tinynet's `SGD`.
+
 # %%
 lesson.finish()

@@ -181,5 +181,17 @@ fig.suptitle("First-layer weights of 32 hidden units, one colour scale "
              "(title: share of training images the unit fires on)", fontweight="bold")
 lesson.save(fig, "first_layer_weights.png")
 
+# %% [markdown]
+# ## Exercises
+# Write them in `lessons/exercises/ex_01_first_model.py` and check them with
+# `python3 -m pytest lessons/exercises/test_01_first_model.py`: each check fails until its
+# exercise is solved. Worked solutions: `lessons/exercises/solutions/ex_01_first_model.py`.
+#
+# 1. **Normalise.** `normalise(images)`: uint8 pixels to float32 in $[0, 1]$.
+# 2. **A confusion matrix.** `confusion_matrix(y_true, y_pred)`: entry $(i, j)$ counts
+#    the images of digit $i$ read as $j$.
+# 3. **Find the dead units.** `dead_units(model, x)`: the first-layer units whose
+#    $\max(0, z)$ is 0 on every image of `x`.
+
 # %%
 lesson.finish()

@@ -353,5 +353,20 @@ with open(os.path.join(lesson.out, "results.json"), "w") as f:
     json.dump({"settings": settings, "models": results, "analysis": analysis}, f, indent=1)
 print(f"saved {os.path.join(lesson.out, 'results.json')}")
 
+# %% [markdown]
+# ## Exercises
+# Write them in `lessons/exercises/ex_02_capacity.py` and check them with
+# `python3 -m pytest lessons/exercises/test_02_capacity.py`: each check fails until its
+# exercise is solved. Worked solutions: `lessons/exercises/solutions/ex_02_capacity.py`.
+#
+# 1. **Count the parameters.** `count_dense_parameters(sizes)` for Dense layers of
+#    the given widths (`[784, 128, 10]` for the balanced model): a layer from $n_{in}$
+#    to $n_{out}$ units has $n_{in} n_{out} + n_{out}$ weights.
+# 2. **The notebook's verdict.** `verdict(gap)`: 'EXCELLENT', 'GOOD', 'MODERATE' or
+#    'HIGH' by the thresholds 0.05, 0.1 and 0.2.
+# 3. **Where over-fitting starts.** `overfitting_epoch(val_loss, factor=1.2)`: the
+#    first epoch after the minimum $\ell^*$ of the validation loss at which it is
+#    above $1.2\,\ell^*$, or None.
+
 # %%
 lesson.finish()

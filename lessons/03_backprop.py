@@ -153,5 +153,17 @@ print(f"\n{len(errors)} gradients checked; the largest relative error is {errors
 print(f"backend restored to {tinynet.get_backend()!r}")
 assert errors[worst] < 1e-6, "a backward pass disagrees with its central difference"
 
+# %% [markdown]
+# ## Exercises
+# Write them in `lessons/exercises/ex_03_backprop.py` and check them with
+# `python3 -m pytest lessons/exercises/test_03_backprop.py`: each check fails until its
+# exercise is solved. Worked solutions: `lessons/exercises/solutions/ex_03_backprop.py`.
+#
+# 1. **Dense backward.** `dense_backward(x, w, dy)` returns $dX = dY W^\top$,
+#    $dW = X^\top dY$ and $db = \sum_n dY_n$.
+# 2. **Sigmoid backward.** `sigmoid_backward(z, dy)` $= dY \odot \sigma(z)(1 - \sigma(z))$.
+# 3. **Softmax + cross-entropy.** `softmax_cross_entropy_gradient(logits, y)`
+#    $= (p - \mathrm{onehot}(y)) / n$. Each check compares with central differences.
+
 # %%
 lesson.finish()

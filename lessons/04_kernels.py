@@ -260,5 +260,17 @@ print(f"m + (g - m) * (1 - beta_1) = {unflushed:.4g}: {'subnormal' if unflushed 
 NUMBA.adam_update(p, g, m, v, 1e-3, 0.9, 0.999, 1e-7)
 print(f"m after the step, as tinynet's kernel stores it: {m[0]}")
 
+# %% [markdown]
+# ## Exercises
+# Write them in `lessons/exercises/ex_04_kernels.py` and check them with
+# `python3 -m pytest lessons/exercises/test_04_kernels.py`: each check fails until its
+# exercise is solved. Worked solutions: `lessons/exercises/solutions/ex_04_kernels.py`.
+#
+# 1. **The row order.** `matmul_rows(a, b)`: $C_{i,:} \mathrel{+}= a_{ik} B_{k,:}$ for every
+#    $i$ and $k$, a whole row at a time - the order tinynet's kernel vectorises.
+# 2. **Count what can be skipped.** `zero_block_share(x)`: the share of 4 x 4 tiles
+#    of `x` that are all zero.
+# 3. **Flush.** `flush_subnormal(a)`: subnormal entries ($0 < |a| < 2^{-126}$) become 0.
+
 # %%
 lesson.finish()

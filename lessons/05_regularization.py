@@ -205,5 +205,19 @@ with open(os.path.join(lesson.out, "results.json"), "w") as f:
     json.dump({"settings": {**settings, "validation": f"training images {len(x_train) - held_out}-{len(x_train) - 1}"},
                "models": everything, "conclusion": conclusion}, f, indent=1)
 
+# %% [markdown]
+# ## Exercises
+# Write them in `lessons/exercises/ex_05_regularization.py` and check them with
+# `python3 -m pytest lessons/exercises/test_05_regularization.py`: each check fails until its
+# exercise is solved. Worked solutions: `lessons/exercises/solutions/ex_05_regularization.py`.
+#
+# 1. **Inverted dropout.** `inverted_dropout(x, rate, rng)`: keep each entry with
+#    probability $1 - r$ and divide it by $1 - r$, so that $\mathbb{E}[y] = x$.
+# 2. **Patience.** `early_stopping(val_loss, patience)`: after which epoch
+#    EarlyStopping stops, and which epoch it calls best; the check feeds the same
+#    losses to tinynet's `EarlyStopping`.
+# 3. **A held-out split.** `held_out_split(x, y, n_val)`: the last `n_val` samples
+#    for validation, the rest for training.
+
 # %%
 lesson.finish()

@@ -140,5 +140,18 @@ for first, later in zip(balanced.params, after.params):
 dead_then, dead_now = (np.mean((t.layers[1].y == 0).all(axis=0)) for t in (balanced, after))
 print(f"hidden units silent on all 32 images: {dead_then:.0%} at the start, {dead_now:.0%} after training")
 
+# %% [markdown]
+# ## Exercises
+# Write them in `lessons/exercises/ex_07_step_through.py` and check them with
+# `python3 -m pytest lessons/exercises/test_07_step_through.py`: each check fails until its
+# exercise is solved. Worked solutions: `lessons/exercises/solutions/ex_07_step_through.py`.
+#
+# 1. **Step size.** `update_ratio(before, after)` $= \|w' - w\| / \|w\|$.
+# 2. **Adam's first step.** `adam_first_update(g, lr)`: with $m = (1 - \beta_1) g$,
+#    $v = (1 - \beta_2) g^2$ and $\alpha = \eta \sqrt{1 - \beta_2} / (1 - \beta_1)$,
+#    $\Delta w = -\alpha\, m / (\sqrt v + \epsilon)$.
+# 3. **Silent units.** `silent_units(outputs)`: the units that are 0 for every
+#    sample of a traced batch.
+
 # %%
 lesson.finish()

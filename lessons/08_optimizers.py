@@ -172,5 +172,20 @@ climbing = [n for n in histories if histories[n]["val_loss"][-1] > 1.2 * histori
 print(f"Validation loss ended more than 20% above its lowest, after {lesson.epochs} epochs, for: "
       + (", ".join(climbing) + " - lesson 2's over-fitting, reached within these epochs." if climbing else "none."))
 
+# %% [markdown]
+# ## Exercises
+# Write them in `lessons/exercises/ex_08_optimizers.py` and check them with
+# `python3 -m pytest lessons/exercises/test_08_optimizers.py`: each check fails until its
+# exercise is solved. Worked solutions: `lessons/exercises/solutions/ex_08_optimizers.py`.
+#
+# 1. **Nesterov.** `nesterov_step(w, g, u, lr, mu)`: $u \leftarrow \mu u - \eta g$,
+#    $w \leftarrow w + \mu u - \eta g$.
+# 2. **RMSprop.** `rmsprop_step(w, g, s, lr)`: $s \leftarrow \rho s + (1 - \rho) g^2$,
+#    $w \leftarrow w - \eta g / \sqrt{s + \epsilon}$.
+# 3. **Adam.** `adam_step(w, g, m, v, t, lr)` with the bias-corrected step size
+#    $\alpha_t = \eta \sqrt{1 - \beta_2^t} / (1 - \beta_1^t)$.
+# 4. **Tune the momentum.** `valley_momentum()`: a momentum with which SGD at
+#    learning rate 0.03 ends the valley run below a loss of $10^{-4}$ (0.9 swings).
+
 # %%
 lesson.finish()
