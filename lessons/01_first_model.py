@@ -15,8 +15,8 @@
 QUICK = False  # True: tiny settings that run in seconds, as --quick or TINYNET_QUICK=1 do
 
 # %%
+from lesson_kit import Lesson, plt  # first: it sets NumPy's threads before NumPy loads
 import numpy as np
-from lesson_kit import Lesson, plt
 
 import tinynet
 from tinynet import plotting
@@ -30,6 +30,8 @@ lesson = Lesson("01_first_model", "A first MNIST model, raw vs normalised pixels
 # %%
 (x_train, y_train), (x_test, y_test) = mnist.load_data()
 x_train, y_train = x_train[: lesson.subset], y_train[: lesson.subset]
+if lesson.quick:
+    x_test, y_test = x_test[:2000], y_test[:2000]  # quick: a smaller test set too
 print("x_train", x_train.shape, x_train.dtype, "pixel range", x_train.min(), "-", x_train.max())
 
 

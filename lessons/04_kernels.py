@@ -23,8 +23,9 @@
 # **fusion** - adding the bias and applying ReLU inside the product's loop
 # instead of in separate passes over memory - changes, each compared like with
 # like. Timings on a machine shared with other programs move from run to run,
-# so each comparison also measures its own noise and says "no measurable
-# difference" when the difference is smaller.
+# so each comparison times its two sides in alternating pairs and says "no
+# measurable difference" unless three pairs in four agree on one side, by more
+# than 5%.
 #
 # Last, a detour into numbers too small to be fast - subnormal floats - and how
 # tinynet's optimizers keep them out of training.
@@ -33,11 +34,11 @@
 QUICK = False  # True: tiny settings that run in seconds, as --quick or TINYNET_QUICK=1 do
 
 # %%
+from lesson_kit import Lesson, plt  # first: it sets NumPy's threads before NumPy loads
 import time
 
 import numba
 import numpy as np
-from lesson_kit import Lesson, plt
 from llvmlite import binding as llvm
 
 import tinynet
@@ -54,7 +55,7 @@ print(f"this CPU: {llvm.get_host_cpu_name()}, AVX2 {'yes' if features.get('avx2'
       f"AVX-512 {'yes' if features.get('avx512f') else 'no'}: {width} float32 per vector register")
 
 python_matmul = matmul_naive  # the textbook loop: read it in tinynet/kernels/matmul.py
-numba_naive = numba.njit(matmul_naive)
+numba_naive = numba.njit(cache=True)(matmul_naive)  # compiled once, then loaded from Numba's cache
 
 
 def timed(fn, repeats):
@@ -87,12 +88,13 @@ def race(fa, fb, repeats, calls=10):
 
 def compare(what, a_name, fa, b_name, fb, repeats):
     """A sentence on which of two functions is faster, saying only what the paired
-    timings allow: a difference counts when at least 3 pairs in 4 agree on it."""
+    timings allow: a difference counts when at least 3 pairs in 4 agree on it, by
+    more than 5%."""
     ta, tb, low, high = race(fa, fb, repeats)
     line = f"{what}: {a_name} {ta * 1e6:.1f} us, {b_name} {tb * 1e6:.1f} us (medians)"
-    if low > 1:
+    if low > 1.05:
         return line + f" - faster: {a_name}; {b_name} took {low:.2f}-{high:.2f}x as long in the middle half of the pairs."
-    if high < 1:
+    if high < 1 / 1.05:
         return line + f" - faster: {b_name}; {a_name} took {1 / high:.2f}-{1 / low:.2f}x as long in the middle half of the pairs."
     return line + f" - no measurable difference (the middle half of the pairs: {low:.2f}-{high:.2f}x)."
 
@@ -106,11 +108,15 @@ many = lesson.repeats * 40
 pairs = lesson.repeats * 8
 
 # %% [markdown]
-# ## Four ways to multiply
-# Pure Python is far too slow for the full product; it gets a slice of it (8 of the
-# 32 rows, 2 in quick mode) and its time is scaled up to the whole.
+# ## Four ways to multiply, one thread each
+# Like with like: every way runs on one thread here, as does everything else in
+# this lesson except the next section, which measures what tinynet's threads add
+# (BLAS gets one thread in every lesson; see `lesson_kit.py`). Pure Python is far too slow for the full product; it gets a slice
+# of it (8 of the 32 rows, 2 in quick mode) and its time is scaled up to the whole.
 
 # %%
+threads = numba.config.NUMBA_NUM_THREADS  # how many this process may use
+tinynet.set_num_threads(1)  # until the end of the lesson, but for the threads section
 rows = 2 if lesson.quick else 8
 results = {
     "Python triple loop": timed(lambda: python_matmul(x[:rows], w), 1) * 32 / rows,
@@ -122,7 +128,7 @@ assert np.allclose(NUMBA.matmul(x, w), x @ w, atol=1e-3)
 for name, seconds in results.items():
     print(f"{name:20} {seconds * 1e6:12.1f} us   {flops / seconds / 1e9:8.2f} GFLOP/s")
 print(f"\nCompiling the same loop made it {results['Python triple loop'] / results['Numba triple loop']:.0f}x "
-      f"as fast; blocking, vectorising and threads {results['Numba triple loop'] / results['tinynet kernel']:.1f}x "
+      f"as fast; blocking and vectorising {results['Numba triple loop'] / results['tinynet kernel']:.1f}x "
       f"more. tinynet's kernel took {results['tinynet kernel'] / results['NumPy / BLAS']:.2f}x as long as BLAS "
       "(single timings: the sections below compare more carefully).")
 
@@ -132,7 +138,7 @@ values = [v * 1e6 for v in results.values()]
 bars = ax.barh(list(results), values, color=["tab:gray", "tab:orange", "tab:green", "tab:blue"])
 ax.set_xscale("log")
 ax.set_xlabel("microseconds for 32 x 784 x 128 (log scale, lower is better)")
-ax.set_title("One Dense forward product, four ways")
+ax.set_title("One Dense forward product, four ways, one thread each")
 for bar, value in zip(bars, values):
     ax.text(value * 1.1, bar.get_y() + bar.get_height() / 2, f"{value:,.0f} us", va="center", fontsize=9)
 ax.set_xlim(right=max(values) * 8)
@@ -143,10 +149,11 @@ lesson.save(fig, "kernels.png")
 # ## Threads
 # The product above is big enough for tinynet to cut it into row pieces. Here the
 # same call runs once with one thread and once with every thread this process may
-# use (`NUMBA_NUM_THREADS`; the results are the same bits either way).
+# use (`NUMBA_NUM_THREADS`; the results are the same bits either way). On a
+# machine busy with other programs, threads that wait for a core can make the
+# product slower instead of faster: the measurement says which happened here.
 
 # %%
-threads = numba.config.NUMBA_NUM_THREADS
 if threads > 1:
     def with_threads(count):
         def run():
@@ -155,7 +162,7 @@ if threads > 1:
         return run
 
     print(compare("tinynet kernel", f"{threads} threads", with_threads(threads), "1 thread", with_threads(1), pairs))
-    tinynet.set_num_threads(threads)
+    tinynet.set_num_threads(1)
 else:
     print("This process may use only one thread (NUMBA_NUM_THREADS=1), so there is nothing to compare.")
 
@@ -273,4 +280,5 @@ print(f"m after the step, as tinynet's kernel stores it: {m[0]}")
 # 3. **Flush.** `flush_subnormal(a)`: subnormal entries ($0 < |a| < 2^{-126}$) become 0.
 
 # %%
+tinynet.set_num_threads(threads)
 lesson.finish()

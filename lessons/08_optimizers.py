@@ -37,8 +37,8 @@
 QUICK = False  # True: tiny settings that run in seconds, as --quick or TINYNET_QUICK=1 do
 
 # %%
+from lesson_kit import Lesson, plt  # first: it sets NumPy's threads before NumPy loads
 import numpy as np
-from lesson_kit import Lesson, plt
 
 import tinynet
 from tinynet import optimizers, plotting

@@ -9,6 +9,9 @@ on a desktop they are saved and shown.
 Figures go to lessons/out/<lesson>/, or to $TINYNET_LESSONS_OUT/<lesson>/ when that
 is set (a notebook has no --out), or to the folder given with --out.
 
+Each lesson imports this module first, before NumPy, so that NumPy's BLAS runs
+on one thread (see below).
+
 Quick settings (tiny, seconds) are chosen by any one of:
     --quick on the command line, also as ``%run lessons/02_capacity.py --quick``
     TINYNET_QUICK=1 in the environment, for a script or a notebook's kernel
@@ -19,7 +22,14 @@ import os
 import sys
 import time
 
-import matplotlib
+# NumPy's BLAS (behind @) gets one thread, unless you chose otherwise. tinynet's
+# 'numba' backend never calls BLAS and runs its own threads; BLAS threads competing
+# with those, or with other programs on a busy machine, made NumPy's products many
+# times slower here. Set before NumPy loads: import lesson_kit first.
+for _variable in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+import matplotlib  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the tinynet checkout
 # The lessons teach the tinynet that sits beside them, whichever tinynet is installed.
@@ -50,11 +60,14 @@ from tinynet.callbacks import Callback  # noqa: E402  (after REPO is on sys.path
 def command_line():
     """The lesson's options from the command line, or [] in a notebook.
 
-    A script's ``__main__`` module has a ``__file__``, and ``sys.argv[0]`` is that
-    file; IPython's ``%run script.py --quick`` sets both the same way. A notebook's
-    cells run in a ``__main__`` without a file, while ``sys.argv`` holds the
-    kernel's own options, which are not the lesson's.
+    Outside Jupyter, the command line is the lesson's, however it was started
+    (python, pdb, a profiler). Inside a Jupyter kernel, ``sys.argv`` holds the
+    kernel's own options, except under IPython's ``%run script.py --quick``, which
+    sets ``sys.argv`` to the script and its options and runs it in a ``__main__``
+    whose ``__file__`` is that script.
     """
+    if not in_notebook():
+        return sys.argv[1:]
     script = getattr(sys.modules["__main__"], "__file__", None)
     if script and sys.argv and os.path.abspath(sys.argv[0]) == os.path.abspath(script):
         return sys.argv[1:]

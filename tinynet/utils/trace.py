@@ -251,6 +251,7 @@ class StepTrace:
         min-max), the gradient norms arriving at each layer, and per weight the step
         size ‖Δw‖/‖w‖ and the numerical check, on log scales."""
         import matplotlib.pyplot as plt  # late: the caller picks the backend first
+        from matplotlib import ticker
 
         fig, (fwd, bwd, par) = plt.subplots(1, 3, figsize=(17, 4.8))
         names = [r.name for r in self.layers]
@@ -282,6 +283,9 @@ class StepTrace:
         par.set_xticks(at, labels, rotation=30, ha="right")
         par.set_title("Per weight: step size and gradient check")
         par.legend(fontsize=8)
+        for ax in (bwd, par):  # plain labels (1e-03): quicker to draw than typeset powers of ten
+            ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda value, _: f"{value:.0e}"))
+            ax.yaxis.set_minor_formatter(ticker.NullFormatter())
         for ax in (fwd, bwd, par):
             ax.grid(True, axis="y", alpha=0.3)
         fig.suptitle(f"One {self.optimizer} step on a batch of {self.batch}: loss {self.loss:.4f}", fontweight="bold")
