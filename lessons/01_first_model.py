@@ -25,7 +25,7 @@ from tinynet.layers import Dense, Flatten
 from tinynet.models import Sequential
 
 lesson = Lesson("01_first_model", "A first MNIST model, raw vs normalised pixels",
-                defaults={"epochs": 10, "subset": 60_000}, quick={"epochs": 2, "subset": 2_000})
+                defaults={"epochs": 10, "subset": 60_000}, quick={"epochs": 2, "subset": 1_000})
 
 # %%
 (x_train, y_train), (x_test, y_test) = mnist.load_data()

@@ -28,9 +28,22 @@ def run(lesson, out, options=("--quick",), **environment):
                           capture_output=True, text=True, env={**env, **environment}, timeout=600)
 
 
+@pytest.fixture(scope="module")
+def quick_runs(tmp_path_factory):
+    """Each lesson's quick run, made once: {lesson: (the finished process, its --out folder)}."""
+    runs = {}
+
+    def get(lesson):
+        if lesson not in runs:
+            out = tmp_path_factory.mktemp(lesson[:-3])
+            runs[lesson] = run(lesson, out), out
+        return runs[lesson]
+    return get
+
+
 @pytest.mark.parametrize("lesson", sorted(EXPECTED))
-def test_lesson_runs_quick_and_writes_its_figures(lesson, tmp_path):
-    done = run(lesson, tmp_path)
+def test_lesson_runs_quick_and_writes_its_figures(lesson, quick_runs):
+    done, tmp_path = quick_runs(lesson)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "wall time:" in done.stdout
     for name in EXPECTED[lesson]:
@@ -51,15 +64,15 @@ def test_an_unknown_option_stops_the_lesson_with_argparse_message(options, unkno
 
 
 def test_quick_settings_from_the_environment(tmp_path):
-    done = run("02_capacity.py", tmp_path, ["--epochs", "1"], TINYNET_QUICK="1")
+    done = run("00_neurons.py", tmp_path, ["--epochs", "1"], TINYNET_QUICK="1")
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "quick settings (from TINYNET_QUICK=1): epochs=1, subset=500" in done.stdout  # --epochs still wins
+    assert "quick settings (from TINYNET_QUICK=1): epochs=1, subset=300" in done.stdout  # --epochs still wins
     refused = run("03_backprop.py", tmp_path, [], TINYNET_QUICK="yes")
     assert refused.returncode != 0 and "TINYNET_QUICK must be 0 or 1. Received: TINYNET_QUICK='yes'" in refused.stderr
 
 
-def test_capacity_results_hold_what_lesson_5_and_learners_need(tmp_path):
-    done = run("02_capacity.py", tmp_path)
+def test_capacity_results_hold_what_lesson_5_and_learners_need(quick_runs):
+    done, tmp_path = quick_runs("02_capacity.py")
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads((tmp_path / "results.json").read_text())
     assert results["settings"] == {"epochs": 2, "subset": 500, "seed": 0, "backend": "numba", "batch_size": 32,
