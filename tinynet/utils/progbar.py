@@ -3,15 +3,17 @@
     1875/1875 ━━━━━━━━━━━━━━━━━━━━ 2s 946us/step - accuracy: 0.9101 - loss: 0.3682
 
 verbose=1: on a terminal the bar is redrawn in place, at most every 0.1 s, so
-that drawing never costs measurable time; in a pipe or a notebook only the
-finished line is printed. verbose=2: only the finished line, without the bar.
-verbose=0: nothing.
+that drawing never costs measurable time; in a Jupyter notebook too, at most
+every 0.5 s (each redraw is a message to the browser) and without a terminal's
+escape codes; in a pipe or a file only the finished line is printed.
+verbose=2: only the finished line, without the bar. verbose=0: nothing.
 """
 import sys
 import time
 
 BAR_WIDTH = 20
 REDRAW_SECONDS = 0.1
+NOTEBOOK_REDRAW_SECONDS = 0.5
 
 
 def format_value(value):
@@ -38,13 +40,18 @@ class Progbar:
         self.verbose = verbose
         self.stream = stream if stream is not None else sys.stdout
         self.interactive = _is_terminal(self.stream)
+        self.notebook = not self.interactive and _is_notebook(self.stream)
         self.start = time.perf_counter()
         self.last_draw = 0.0
+        self.drawn = 0  # length of the line on screen, which a notebook redraw must cover
 
     def due(self):
-        """True when a redraw would show: a terminal, and 0.1 s since the last one."""
-        return (self.verbose == 1 and self.interactive
-                and time.perf_counter() - self.last_draw >= REDRAW_SECONDS)
+        """True when a redraw would show: a terminal or a notebook, and 0.1 s (0.5 s in a
+        notebook) since the last one."""
+        if self.verbose != 1 or not (self.interactive or self.notebook):
+            return False
+        wait = REDRAW_SECONDS if self.interactive else NOTEBOOK_REDRAW_SECONDS
+        return time.perf_counter() - self.last_draw >= wait
 
     def update(self, step, logs):
         """Redraw the live bar, if ``due()``."""
@@ -54,11 +61,19 @@ class Progbar:
         elapsed = now - self.start
         eta = elapsed / step * (self.target - step) if step else 0.0
         line = f"{self._counter(step)} {self._bar(step)} {_format_eta(eta)}{_format_logs(logs)}"
-        self.stream.write("\r" + line + "\x1b[K")
+        self.stream.write("\r" + self._cover(line))
         self.stream.flush()
 
+    def _cover(self, line):
+        """``line``, made to erase what the last redraw left: a terminal's erase-to-end
+        code, or, in a notebook (which has no such code), spaces."""
+        if self.interactive:
+            return line + "\x1b[K"
+        covered, self.drawn = line.ljust(self.drawn), len(line)
+        return covered
+
     def finish(self, logs):
-        """Print the final line of the epoch (replacing the live bar on a terminal)."""
+        """Print the final line of the epoch (replacing the live bar on a terminal or in a notebook)."""
         if self.verbose == 0:
             return
         elapsed = time.perf_counter() - self.start
@@ -67,8 +82,10 @@ class Progbar:
             line = f"{self._counter(self.target)} {self._bar(self.target)} {elapsed:.0f}s {per_step}"
         else:
             line = f"{self.target}/{self.target} - {elapsed:.0f}s - {per_step}"
-        prefix = "\r" if self.interactive and self.verbose == 1 else ""
-        self.stream.write(prefix + line + _format_logs(logs) + ("\x1b[K" if prefix else "") + "\n")
+        line += _format_logs(logs)
+        if self.verbose == 1 and (self.interactive or self.notebook):
+            line = "\r" + self._cover(line)
+        self.stream.write(line + "\n")
         self.stream.flush()
 
     def _counter(self, step):
@@ -93,6 +110,11 @@ def _format_eta(seconds):
     if seconds >= 60:
         return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
     return f"{seconds:.0f}s"
+
+
+def _is_notebook(stream):
+    """A Jupyter kernel's output stream, which shows a carriage return as a redraw."""
+    return type(stream).__module__.startswith("ipykernel")
 
 
 def _is_terminal(stream):
