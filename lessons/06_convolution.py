@@ -14,12 +14,15 @@
 # `--quick` for a smoke test.
 
 # %%
+QUICK = False  # True: tiny settings that run in seconds, as --quick or TINYNET_QUICK=1 do
+
+# %%
+from lesson_kit import REPO, Lesson, plt  # first: it sets NumPy's threads before NumPy loads
 import json
 import os
 import time
 
 import numpy as np
-from lesson_kit import REPO, Lesson, plt
 
 import tinynet
 from tinynet import plotting

@@ -2,7 +2,7 @@
 and its clock.
 
 A lesson runs as a script (``python lessons/02_capacity.py --quick``) or as a
-notebook (jupytext opens the ``# %%`` cells; see lessons/NOTEBOOKS.md). Run
+notebook (jupytext opens the ``# %%`` cells; see "Lessons as notebooks" in README.md). Run
 headless, figures are saved as PNG under --out and never shown; in a notebook or
 on a desktop they are saved and shown.
 
