@@ -92,19 +92,10 @@ class Dense(Layer):
             return self._dense_backward(dy, relu=self.activation == "relu")
         return self._dense_backward(self._backward(self.z, self.a, dy), relu=False)
 
-    def _grad_buffer(self, name, shape):
-        """The array that backward writes dL/d``name`` into, allocated once (and again
-        only if the parameter's dtype changes, as in the float64 gradient checks)."""
-        dtype = self.kernel.dtype
-        grad = self.grads.get(name)
-        if grad is None or grad.dtype != dtype or grad.shape != shape:
-            grad = self.grads[name] = np.empty(shape, dtype)
-        return grad
-
     def _dense_backward(self, dz, relu):
-        dw = self._grad_buffer("kernel", self.kernel.shape)
+        dw = self.gradient_buffer("kernel")
         # Without a bias the kernel still sums dz (one cheap pass) into a throw-away array.
-        db = self._grad_buffer("bias", (self.units,)) if self.use_bias else np.empty(self.units, dw.dtype)
+        db = self.gradient_buffer("bias") if self.use_bias else np.empty(self.units, dw.dtype)
         dx = backend.ops.dense_backward(self.x, self.kernel, self.a, dz, relu, self.needs_input_grad, dw, db)
         return None if dx is None else dx.reshape(self.x_shape)
 
