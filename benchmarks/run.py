@@ -98,7 +98,7 @@ def run_training(quick, reference_python):
     imported, first_step = training.first_step_in_new_process()
     cold_step = None if quick else training.first_step_in_new_process(cold=True)[1]
     over, n_over = CASES["over-fitting model, 10,000 images"]
-    late = training.late_training(x[:2000 if quick else n_over], y[:2000 if quick else n_over], over,
+    late = training.late_training(x[:500 if quick else n_over], y[:500 if quick else n_over], over,
                                   epochs=4 if quick else 22, early=(1, 2) if quick else (1, 3))
     lesson_s = training.lesson_wall_time(quick)
     extras = {"late_training": late, "capacity_lesson_s": lesson_s, "capacity_lesson_quick": quick,
