@@ -17,10 +17,9 @@ from .helpers import BoundsCheckedKernelTests
 BOUNDS_CHECK_TEST = "test_kernel_tests_pass_with_numba_bounds_checking"
 BOUNDS_RUN = pytest.StashKey()
 
-# 25 examples per property by default keeps the whole run under 10 minutes on a
-# 2-core machine with an empty Numba cache (40 took it past that once the image
-# layers, optimizers and losses had their own property tests); TINYNET_EXAMPLES=200
-# explores further.
+# 25 examples per property by default (40 before the image layers, optimizers and
+# losses had their own property tests) to keep the default run near 10 minutes on a
+# 2-core machine with an empty Numba cache; TINYNET_EXAMPLES=200 explores further.
 settings.register_profile(
     "tinynet", deadline=None, max_examples=int(os.environ.get("TINYNET_EXAMPLES", "25")),
     suppress_health_check=[HealthCheck.too_slow],
