@@ -1,6 +1,5 @@
 """Checks of lesson 8's exercises (ex_08_optimizers.py), against tinynet's optimizers."""
 import numpy as np
-import pytest
 
 from tinynet import optimizers
 
