@@ -139,6 +139,7 @@ class Sequential(Layer):
             if not self._train_slots and self.weights:
                 warnings.warn(f"Model '{self.name}' does not have any trainable weights.", stacklevel=3)
             self._params = [layer.params[name] for layer, name in self._train_slots]
+            self._regularized = [(layer, name) for layer, name in self._train_slots if name in layer.regularizers]
             if self.optimizer is not None and self.optimizer.slots is not None and \
                     [a.shape for a in self.optimizer.slots[0]] != [p.shape for p in self._params]:
                 self.optimizer.slots = None  # built for other weights: start it afresh
@@ -258,7 +259,10 @@ class Sequential(Layer):
         return sample_losses, out
 
     def _regularized_slots(self):
-        return [(layer, name) for layer, name in self.weight_slots(True) if name in layer.regularizers]
+        """The trained weights with a penalty, found once with the list of trained weights
+        (fit asks for them after every batch)."""
+        self._freeze_trainable_set()
+        return self._regularized
 
     def sample_losses(self, out, y):
         """Per-sample losses of a forward pass's output, as ``compute_gradients`` takes them."""

@@ -62,7 +62,7 @@ def _run_inference(model, x, y, weights, batch_size, verbose, callbacks):
     return logs
 
 
-def _training_weights(model, y, sample_weight, class_weight):
+def _training_weights(y, sample_weight, class_weight):
     if sample_weight is not None and class_weight is not None:
         raise ValueError("You cannot `class_weight` and `sample_weight` at the same time. "
                          "Received: both; fold the class weights into sample_weight instead.")
@@ -82,7 +82,7 @@ def fit(model, x, y, *, epochs, batch_size, validation_data, validation_split, s
     verbose = data.verbose(verbose)
     callbacks = as_callback_list(callbacks)
     x, y = data.prepare_data(model, x, y)
-    weights = _training_weights(model, y, sample_weight, class_weight)
+    weights = _training_weights(y, sample_weight, class_weight)
     val = None
     if validation_data is None and validation_split:
         split = int(len(x) * (1 - validation_split))  # Keras takes the last samples, unshuffled
