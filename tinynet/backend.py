@@ -6,15 +6,14 @@ The default is ``'numba'``; the environment variable ``TINYNET_BACKEND`` chooses
 another one at import time. The NumPy backend works in any float dtype (the
 float64 gradient checks use it); the Numba kernels are compiled for float32.
 
-The 'numba' backend never calls BLAS, not even where BLAS is faster on its own.
-When the 10-wide output layer (32x128x10) went to BLAS (2.2-2.8 us per product,
-then against the kernels' 4-6 us), a whole training step became 2.2x slower
-(218 -> 485 us, and still ~450 us with OPENBLAS_NUM_THREADS=1): BLAS and Numba's
-OpenMP threads compete for the same two cores. One owner of the threads -
-Numba's - is worth more than the microseconds BLAS saved; since then the kernels
-compute narrow products in their transposed forms, at 2.5-2.7 us. Seen again on
-2026-11-26 (another machine): a Numba Dense forward timed right after a block of
-NumPy matmuls took 6.5 ms instead of ~50-90 us, while OpenBLAS's threads spun on.
+The 'numba' backend never calls BLAS, not even where BLAS is faster on its own:
+BLAS (OpenBLAS) and Numba each keep a pool of threads, and on a small machine the
+two pools compete for the same cores - a Numba kernel that runs while OpenBLAS's
+threads still spin after a product waits for them, and a whole training step got
+slower, not faster, when its narrow products went to BLAS. One owner of the
+threads - Numba's - is worth more than what BLAS saves on a single product; the
+kernels compute narrow products in their transposed forms instead.
+benchmarks/README.md ("The `numba` backend never calls BLAS") has the measurements.
 """
 import os
 

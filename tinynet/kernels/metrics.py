@@ -48,7 +48,8 @@ def mean_numpy(values):
 @kernel
 def mean_numba(values):
     """Optimisations: one pass, and no warnings machinery (NumPy's ``errstate``,
-    needed around ``mean`` for a loss that overflows, cost ~10 us per batch)."""
+    needed around ``mean`` for a loss that overflows, costs more than the sum
+    itself at a batch's size)."""
     total = np.float32(0.0)
     for i in range(values.shape[0]):
         total += values[i]
