@@ -117,8 +117,8 @@ dz = layer.dy * (layer.y > 0)
 print(f"forward:  largest difference from relu(x W + b) {np.abs(y_by_hand - layer.y).max():.2e} "
       f"(float32 sums in another order)")
 print(f"backward: largest difference from x^T (dY * [y > 0]) {np.abs(layer.x.T @ dz - kernel.grad).max():.2e}")
-print(f"{np.mean(layer.y == 0):.0%} of this layer's outputs are 0, so the same share of dZ is 0: "
-      "a unit that did not fire passes no gradient back")
+print(f"{np.mean(layer.y == 0):.0%} of this layer's outputs are 0, so at least that share of dZ is 0 "
+      f"(here {np.mean(dz == 0):.0%}): a unit that did not fire passes no gradient back")
 
 # %% [markdown]
 # ## The same batch after training
