@@ -214,7 +214,7 @@ history = model.fit(x_fit, y_fit, epochs=lesson.epochs, batch_size=32, validatio
 best = int(np.argmin(history.history["val_loss"]))
 train_loss, train_acc = model.evaluate(x_fit, y_fit, verbose=0)
 test_loss, test_acc = model.evaluate(x_test[:1000] / 255.0, y_test[:1000], verbose=0)
-print(f"training ({n} images):   accuracy {train_acc:.4f}, loss {train_loss:.4f}")
+print(f"training ({n} images):   accuracy {train_acc:.4f}, loss {train_loss:.4g}")
 print(f"validation (1000 images): accuracy {history.history['val_accuracy'][-1]:.4f}, "
       f"loss {history.history['val_loss'][-1]:.4f}; its lowest loss was at epoch {best + 1} of {lesson.epochs}")
 print(f"test (1000 images, looked at once): accuracy {test_acc:.4f}, loss {test_loss:.4f}")

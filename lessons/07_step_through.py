@@ -132,7 +132,7 @@ model.fit(x_train, y_train, epochs=lesson.epochs, batch_size=32, verbose=0)
 after = trace_step(model, x, y, check_entries=CHECKED)
 print(after.table())
 lesson.save(after.plot(), "trace_balanced_trained.png")
-print(f"\nloss on the batch: {balanced.loss:.4f} before training, {after.loss:.4f} after "
+print(f"\nloss on the batch: {balanced.loss:.4f} before training, {after.loss:.4g} after "
       f"{model.optimizer.iterations} steps")
 for first, later in zip(balanced.params, after.params):
     print(f"{first.layer}.{first.name:7} ||grad|| {np.linalg.norm(first.grad):.3g} -> {np.linalg.norm(later.grad):.3g};"
