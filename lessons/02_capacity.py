@@ -180,7 +180,7 @@ def loss_story(name, r):
         fell = h["loss"][-1] < h["loss"][best - 1]
         lines.append(f"  From epoch {best} to the end the validation loss rose ({r['best_val_loss']:.4f} -> {final:.4f})"
                      + (f" while the training loss fell ({h['loss'][best - 1]:.3g} -> {h['loss'][-1]:.3g}): the model "
-                        "fits its training images ever more closely and does worse, by the loss, on images it has "
+                        "fits its training images more closely and does worse, by the loss, on images it has "
                         "not seen. That is over-fitting, in the loss's sense." if fell else "."))
         acc_best, acc_end = h["val_accuracy"][best - 1], h["val_accuracy"][-1]
         lines.append(f"  Its validation accuracy {'did not fall' if acc_end >= acc_best else 'fell too'} "
