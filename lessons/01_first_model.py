@@ -15,7 +15,7 @@
 QUICK = False  # True: tiny settings that run in seconds, as --quick or TINYNET_QUICK=1 do
 
 # %%
-from lesson_kit import Lesson, plt  # first: it sets NumPy's threads before NumPy loads
+from lesson_kit import Lesson, confidence, plt  # first: it sets NumPy's threads before NumPy loads
 import numpy as np
 
 import tinynet
@@ -68,14 +68,18 @@ print(f"Glorot limit for 784 -> 128: {limit:.4f}; the drawn kernel spans {kernel
 for name, images in (("raw 0-255", x_train[:256].astype("float32")),
                      ("divided by 255", x_train[:256].astype("float32") / 255)):
     z = images.reshape(len(images), -1) @ kernel
-    print(f"pixels {name:15}: input std {images.std():8.3f}, first-layer output std {z.std():8.3f}")
+    top = model.predict(images, verbose=0).max(axis=1).mean()  # the untrained model's surest digit, on average
+    print(f"pixels {name:15}: input std {images.std():8.3f}, first-layer output std {z.std():8.3f}, "
+          f"largest softmax probability (mean over the images) {top:.3f}")
 
 # %% [markdown]
 # ## Raw pixels, as the notebook trained
 # tinynet, like Keras, turns the uint8 images into float32 but does not rescale
 # them: the first layer sees inputs up to 255, so its outputs spread 255 times as
-# widely as with pixels in [0, 1] (printed above), and the softmax starts out
-# saturated: nearly all its probability on one digit.
+# widely as with pixels in [0, 1] (printed above). The softmax of the untrained
+# model then puts far more of its probability on one digit than with pixels in
+# [0, 1], where it is spread over the ten: compare the mean largest probabilities
+# printed above.
 
 # %%
 tinynet.utils.set_random_seed(lesson.seed)
@@ -130,18 +134,11 @@ print(f"test accuracy {np.trace(counts) / counts.sum():.4f}; most common mistake
 # %% [markdown]
 # The misclassified digits the model was most sure about, titled "true -> predicted
 # (confidence)". A confidence is printed with as many digits as it takes to tell it
-# from 1; "1" means it is 1.0 in float32, the model's own precision. Would you
+# from 1 (`confidence` in `lesson_kit.py`); "1" means it is 1.0 in float32, the
+# model's own precision. Would you
 # have read them as the label says, or as the model did?
 
 # %%
-def confidence(p):
-    """p with enough decimals to show how far below 1 it is (up to 7, float32's precision)."""
-    if p >= 1.0:
-        return "1"
-    decimals = min(7, max(2, int(np.ceil(-np.log10(1.0 - p))) + 1))
-    return f"{p:.{decimals}f}"
-
-
 wrong = np.flatnonzero(predicted != y_test)
 wrong = wrong[np.argsort(-probabilities[wrong].max(axis=1))][:24]
 titles = [f"{y_test[i]} -> {predicted[i]} ({confidence(probabilities[i].max())})" for i in wrong]
@@ -156,9 +153,11 @@ print(f"confidence of these {len(wrong)} mistakes: {confidence(sure.min())} to {
 # are drawn on **one colour scale**, so a faint unit really has small weights.
 #
 # A ReLU unit is **dead** when $\max(0, z)$ is 0 for every training image: then
-# its gradient is 0 for every image too, and its weights never change again. The
-# cell below counts, for every unit, the training images on which it fires, and
-# how far its weights moved from their Glorot start.
+# its gradient is 0 for every image too, so training stops changing its weights
+# (once Adam's running mean of its past gradients has faded: some tens of steps).
+# A unit found dead at the end may have fired earlier in training. The cell below
+# counts, for every unit, the training images on which it fires with the final
+# weights, and how far its weights moved from their Glorot start.
 
 # %%
 kernel = model.layers[1].kernel  # (784, 128)

@@ -180,7 +180,7 @@ def loss_story(name, r):
         fell = h["loss"][-1] < h["loss"][best - 1]
         lines.append(f"  From epoch {best} to the end the validation loss rose ({r['best_val_loss']:.4f} -> {final:.4f})"
                      + (f" while the training loss fell ({h['loss'][best - 1]:.3g} -> {h['loss'][-1]:.3g}): the model "
-                        "fits its training images ever more closely and does worse, by the loss, on images it has "
+                        "fits its training images more closely and does worse, by the loss, on images it has "
                         "not seen. That is over-fitting, in the loss's sense." if fell else "."))
         acc_best, acc_end = h["val_accuracy"][best - 1], h["val_accuracy"][-1]
         lines.append(f"  Its validation accuracy {'did not fall' if acc_end >= acc_best else 'fell too'} "
@@ -223,11 +223,8 @@ names = [n.split(" (")[0] for n in results]
 fig = plotting.accuracy_bars(names, [r["train_accuracy"] for r in results.values()],
                              [r["test_accuracy"] for r in results.values()], highlight="Balanced",
                              train_label="training accuracy (evaluate, final weights)",
-                             test_label="test accuracy")
-accuracy_axes, gap_axes = fig.axes
-accuracy_axes.set_ylim(0, 1.3)  # from 0; the space above 1 holds the legend
-accuracy_axes.set_yticks(np.linspace(0, 1, 6))
-gap_axes.set_title("Training - test accuracy (the notebook's 'overfitting indicator')")
+                             test_label="test accuracy",
+                             gap_title="Training - test accuracy (the notebook's 'overfitting indicator')")
 lesson.save(fig, "capacity_bars.png")
 
 # %% [markdown]
@@ -252,7 +249,7 @@ def analyse(results):
         loss = results[worst_fit]["history"]["loss"]
         tail = loss[-min(10, len(loss)):]
         lines.append(f"{worst_fit} fits its training images less well than the others after {len(loss)} epochs; "
-                     f"its training loss went from {tail[0]:.4f} to {tail[-1]:.4f} over the last {len(tail)}.")
+                     f"its training loss went from {tail[0]:.4g} to {tail[-1]:.4g} over the last {len(tail)}.")
     gap_order = by("gap", reverse=True)
     lines.append("The notebook's gap (training - test accuracy), largest first: "
                  + ", ".join(f"{n} {results[n]['gap']:.4f}" for n in gap_order) + ".")

@@ -3,8 +3,8 @@
 #
 # The seed notebook ends with three suggestions: add Dropout, try 64 or 256 neurons,
 # and stop early. Here each is tried on lesson 2's setting (the first 10,000
-# training images, batch 32, Adam, 50 epochs) and compared with lesson 2's two
-# larger models.
+# training images, batch 32, Adam, 50 epochs; quick mode uses fewer, and the first
+# line of the printout says which) and compared with lesson 2's two larger models.
 #
 # * **Dropout(rate)** zeroes each activation with probability `rate` while training
 #   and scales the rest by $1 / (1 - \text{rate})$, so nothing changes at test time.
@@ -164,6 +164,10 @@ for name, r in everything.items():
     r["best_val_loss"], r["best_val_loss_epoch"] = float(val.min()), int(val.argmin()) + 1
     print(f"{name:36} {val.min():14.4f} {int(val.argmin()) + 1:9d} {val[-1]:14.4f} "
           f"{r['test_loss']:10.4f} {r['test_accuracy']:9.4f}")
+stopped = everything["Over-fitting + EarlyStopping"]["history"]["val_loss"]
+print(f"(EarlyStopping's last validation loss, {stopped[-1]:.4f}, is that of epoch {len(stopped)}, its last; the "
+      f"weights it restored, and scored on the test set, are epoch {stopper.best_epoch + 1}'s, "
+      f"with {stopper.best:.4f}.)")
 
 # %% [markdown]
 # ## What this run says
@@ -171,10 +175,17 @@ for name, r in everything.items():
 # validation images, and the test set only reports.
 
 # %%
+def than(ours, theirs):
+    return "below" if ours < theirs else "above" if ours > theirs else "equal to"
+
+
 def change(name, base=OVERFIT):
     a, b = everything[base], everything[name]
-    return (f"{name}: lowest validation loss {b['best_val_loss']:.4f} (the plain model's {a['best_val_loss']:.4f}), "
-            f"last {b['history']['val_loss'][-1]:.4f} (the plain model's {a['history']['val_loss'][-1]:.4f})")
+    lowest, last = b["best_val_loss"], b["history"]["val_loss"][-1]
+    return (f"{name}: lowest validation loss {lowest:.4f}, {than(lowest, a['best_val_loss'])} the plain model's "
+            f"{a['best_val_loss']:.4f}; last {last:.4f}, {than(last, a['history']['val_loss'][-1])} the plain "
+            f"model's {a['history']['val_loss'][-1]:.4f}, and {last / lowest:.2f} times its own lowest "
+            f"(the plain model: {a['history']['val_loss'][-1] / a['best_val_loss']:.2f} times).")
 
 
 conclusion = [change(n) for n in experiments if n.startswith("Over-fitting + Dropout")]
@@ -193,12 +204,18 @@ final = {n: r["history"]["val_loss"][-1] for n, r in everything.items()}
 final["Over-fitting + EarlyStopping"] = stopper.best  # the weights it restored, not its last epoch's
 chosen = min(final, key=final.get)
 by_test = sorted(everything, key=lambda n: everything[n]["test_loss"])
+by_accuracy = sorted(everything, key=lambda n: -everything[n]["test_accuracy"])
 conclusion.append(
     f"Chosen by the validation images (lowest validation loss of the weights each model ended with): {chosen}, "
     f"{final[chosen]:.4f}. Its score on the held-out test set: loss {everything[chosen]['test_loss']:.4f}, "
     f"accuracy {everything[chosen]['test_accuracy']:.4f} - rank {by_test.index(chosen) + 1} of {len(by_test)} "
-    f"by test loss; the plain over-fitting model after all {lesson.epochs} epochs: loss "
-    f"{everything[OVERFIT]['test_loss']:.4f}, accuracy {everything[OVERFIT]['test_accuracy']:.4f}.")
+    f"by test loss, rank {by_accuracy.index(chosen) + 1} of {len(by_accuracy)} by test accuracy; the plain "
+    f"over-fitting model after all {lesson.epochs} epochs: loss {everything[OVERFIT]['test_loss']:.4f}, "
+    f"accuracy {everything[OVERFIT]['test_accuracy']:.4f}.")
+if by_test.index(chosen) != by_accuracy.index(chosen):
+    conclusion.append("The loss and the accuracy rank the models differently: a choice by the validation loss "
+                      "picks the model with the lowest mean -log p of the true digit, which need not be the one "
+                      f"with the most right answers (on the test set: {by_accuracy[0]}, {everything[by_accuracy[0]]['test_accuracy']:.4f}).")
 print("\n".join(conclusion))
 
 with open(os.path.join(lesson.out, "results.json"), "w") as f:

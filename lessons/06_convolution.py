@@ -10,14 +10,15 @@
 #
 # trained as the example trains it: categorical cross-entropy on one-hot labels,
 # Adam, batch 128, 15 epochs, the last 10% of the training images held out for
-# validation. Run it: `python lessons/06_convolution.py` (a few minutes), or
-# `--quick` for a smoke test.
+# validation. Run it: `python lessons/06_convolution.py` (a long run, far longer
+# than the other lessons; benchmarks/README.md gives a measured time), or `--quick`
+# for a smoke test.
 
 # %%
 QUICK = False  # True: tiny settings that run in seconds, as --quick or TINYNET_QUICK=1 do
 
 # %%
-from lesson_kit import REPO, Lesson, plt  # first: it sets NumPy's threads before NumPy loads
+from lesson_kit import REPO, Lesson, confidence, plt  # first: it sets NumPy's threads before NumPy loads
 import json
 import os
 import time
@@ -189,14 +190,15 @@ print(f"{silent} of the 32 maps are zero everywhere on this digit.")
 # %% [markdown]
 # ## Its mistakes
 # The misclassified test digits it was most sure about, titled "true -> predicted
-# (confidence)", and the confusions it makes most often.
+# (confidence)", the confidence with as many digits as it takes to tell it from 1
+# (as in lesson 1), and the confusions it makes most often.
 
 # %%
 probabilities = model.predict(x_test, batch_size=128, verbose=0)
 predicted = probabilities.argmax(axis=1)
 wrong = np.flatnonzero(predicted != labels_test)
 shown = wrong[np.argsort(-probabilities[wrong].max(axis=1))][:24]
-titles = [f"{labels_test[i]} -> {predicted[i]} ({probabilities[i].max():.2f})" for i in shown]
+titles = [f"{labels_test[i]} -> {predicted[i]} ({confidence(probabilities[i].max())})" for i in shown]
 if len(shown):
     lesson.save(plotting.image_grid(x_test[shown, :, :, 0], titles, title="The convnet's most confident mistakes"),
                 "mistakes.png")

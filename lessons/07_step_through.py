@@ -117,8 +117,8 @@ dz = layer.dy * (layer.y > 0)
 print(f"forward:  largest difference from relu(x W + b) {np.abs(y_by_hand - layer.y).max():.2e} "
       f"(float32 sums in another order)")
 print(f"backward: largest difference from x^T (dY * [y > 0]) {np.abs(layer.x.T @ dz - kernel.grad).max():.2e}")
-print(f"{np.mean(layer.y == 0):.0%} of this layer's outputs are 0, so the same share of dZ is 0: "
-      "a unit that did not fire passes no gradient back")
+print(f"{np.mean(layer.y == 0):.0%} of this layer's outputs are 0, so at least that share of dZ is 0 "
+      f"(here {np.mean(dz == 0):.0%}): a unit that did not fire passes no gradient back")
 
 # %% [markdown]
 # ## The same batch after training
@@ -132,7 +132,7 @@ model.fit(x_train, y_train, epochs=lesson.epochs, batch_size=32, verbose=0)
 after = trace_step(model, x, y, check_entries=CHECKED)
 print(after.table())
 lesson.save(after.plot(), "trace_balanced_trained.png")
-print(f"\nloss on the batch: {balanced.loss:.4f} before training, {after.loss:.4f} after "
+print(f"\nloss on the batch: {balanced.loss:.4f} before training, {after.loss:.4g} after "
       f"{model.optimizer.iterations} steps")
 for first, later in zip(balanced.params, after.params):
     print(f"{first.layer}.{first.name:7} ||grad|| {np.linalg.norm(first.grad):.3g} -> {np.linalg.norm(later.grad):.3g};"

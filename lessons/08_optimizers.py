@@ -3,7 +3,7 @@
 #
 # Every optimizer takes the gradient $g = \partial L / \partial w$ of each weight
 # and moves the weight; they differ in what they remember from earlier steps.
-# Here are the five that Keras' notebooks use most, exactly as tinynet (and Keras 3)
+# Here are five that Keras offers, exactly as tinynet (and Keras 3)
 # computes them, with learning rate $\eta$, for one weight array $w$ at step
 # $t = 1, 2, \dots$ (all operations are elementwise):
 #
@@ -12,7 +12,8 @@
 #
 # **SGD with momentum** $\mu$ - a velocity $u$ (starting at 0) that accumulates
 # past steps, so that directions the gradient keeps pointing to speed up and
-# directions where it flips sign cancel:
+# directions where it flips sign partly cancel (partly: the valley below shows
+# momentum still swinging across):
 # $$u \leftarrow \mu u - \eta g, \qquad w \leftarrow w + u$$
 #
 # **Nesterov momentum** - the same velocity, but the step looks ahead along it:
@@ -55,8 +56,11 @@ lesson = Lesson("08_optimizers", "SGD, momentum, Nesterov, RMSprop and Adam on t
 # along ($w_1$), like many real losses. Its gradient is $g = (w_1, 25 w_2)$. Each
 # optimizer starts at $(-4, 1)$ and takes 60 steps; tinynet's optimizer objects
 # do the updates (`optimizer.apply([w], [g])`). SGD's learning rate must stay
-# below $2/25$ or it diverges across the valley; RMSprop and Adam take steps of
-# about $\eta$ per coordinate, so they get a larger $\eta$.
+# below $2/25$ or it diverges across the valley. RMSprop and Adam divide by the
+# gradient's own size, so their steps per coordinate are set by $\eta$, whatever
+# the curvature: Adam's first step is $\eta$, RMSprop's $\eta / \sqrt{1 - \rho}
+# \approx 3.2\,\eta$ (its $s$ starts at 0 and holds only $(1 - \rho) g^2$). With
+# steps of that size they need a larger $\eta$ than SGD to cross the valley's length in 60 steps.
 
 # %%
 CURVATURE = np.array([1.0, 25.0], np.float32)
@@ -159,15 +163,15 @@ print(f"{'optimizer':20} {'loss, epoch 1':>14} {'loss, last':>11} {'lowest val l
       f"{'val acc there':>14}")
 for name in ranked:
     h = histories[name]
-    print(f"{name:20} {h['loss'][0]:14.4f} {h['loss'][-1]:11.4f} {h['val_loss'][best[name]]:16.4f} "
+    print(f"{name:20} {h['loss'][0]:14.4g} {h['loss'][-1]:11.4g} {h['val_loss'][best[name]]:16.4f} "
           f"{best[name] + 1:9d} {h['val_accuracy'][best[name]]:14.4f}")
 plain, first = histories["SGD"], ranked[0]
 print(f"\nLowest validation loss: {first} ({histories[first]['val_loss'][best[first]]:.4f} at epoch "
-      f"{best[first] + 1}); highest: {ranked[-1]} ({histories[ranked[-1]]['val_loss'][best[ranked[-1]]]:.4f}).")
+      f"{best[first] + 1}); highest of these lowest: {ranked[-1]} ({histories[ranked[-1]]['val_loss'][best[ranked[-1]]]:.4f}).")
 for name in ("SGD + momentum 0.9", "SGD + Nesterov 0.9"):
     faster = histories[name]["loss"][-1] < plain["loss"][-1]
-    print(f"{name} ended with training loss {histories[name]['loss'][-1]:.4f}, "
-          f"{'below' if faster else 'not below'} plain SGD's {plain['loss'][-1]:.4f} at the same learning rate.")
+    print(f"{name} ended with training loss {histories[name]['loss'][-1]:.4g}, "
+          f"{'below' if faster else 'not below'} plain SGD's {plain['loss'][-1]:.4g} at the same learning rate.")
 climbing = [n for n in histories if histories[n]["val_loss"][-1] > 1.2 * histories[n]["val_loss"][best[n]]]
 print(f"Validation loss ended more than 20% above its lowest, after {lesson.epochs} epochs, for: "
       + (", ".join(climbing) + " - lesson 2's over-fitting, reached within these epochs." if climbing else "none."))

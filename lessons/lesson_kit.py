@@ -53,6 +53,7 @@ if not interactive():
     matplotlib.use("Agg")  # headless: draw into files only
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402  (after the BLAS threads are set)
 
 from tinynet.callbacks import Callback  # noqa: E402  (after REPO is on sys.path)
 
@@ -156,6 +157,16 @@ class Lesson:
 
     def finish(self):
         print(f"\nwall time: {time.perf_counter() - self.started:.1f} s")
+
+
+def confidence(p):
+    """A probability with as many decimals as it takes to tell it from 1 (2 at least, up to
+    7: float32's precision); "1" when it is 1.0 in float32. So 0.99996 prints as
+    0.999960, not as 1.00."""
+    if p >= 1.0:
+        return "1"
+    decimals = min(7, max(2, int(np.ceil(-np.log10(1.0 - p))) + 1))
+    return f"{p:.{decimals}f}"
 
 
 def _live(stream):

@@ -32,6 +32,18 @@ def test_accuracy_bars_label_values_and_gaps():
     assert left.get_legend() is not None
 
 
+def test_accuracy_bars_start_at_zero_and_the_gap_title_judges_nothing():
+    # Accuracies between 0.91 and 1.0: an axis fitted to the data would start near 0.86.
+    fig = plotting.accuracy_bars(["u", "b", "o"], [0.96, 1.0, 1.0], [0.91, 0.96, 0.97])
+    left, right = fig.axes
+    bottom, top = left.get_ylim()
+    assert bottom == 0.0 and top >= 1.0
+    assert right.get_ylim()[0] <= 0.0  # the gap bars start at 0 too
+    assert "better" not in right.get_title().lower()
+    fig = plotting.accuracy_bars(["u"], [0.9], [0.8], gap_title="the notebook's indicator")
+    assert fig.axes[1].get_title() == "the notebook's indicator"
+
+
 def test_confusion_matrix_counts():
     counts = plotting.confusion_matrix([0, 1, 1, 2], [0, 2, 1, 2], classes=3)
     assert counts.tolist() == [[1, 0, 0], [0, 1, 1], [0, 0, 1]]

@@ -124,6 +124,8 @@ def test_table_and_plot(batch):
     assert "check" in table and "‖Δw‖/‖w‖" in table and str(t) == table
     fig = t.plot()
     assert len(fig.axes) == 3
+    arriving = [r.dy for r in t.layers if r.dy is not None]  # each backward point carries its value
+    assert [text.get_text() for text in fig.axes[1].texts] == [f"{np.linalg.norm(dy):.3g}" for dy in arriving]
 
 
 def test_an_uncompiled_model_is_refused(batch):

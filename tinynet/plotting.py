@@ -75,8 +75,15 @@ def _label_bars(ax, bars, fmt="{:.3f}", offset=0.005):
 
 
 def accuracy_bars(names, train_acc, test_acc, highlight=None,
-                  train_label="training accuracy", test_label="test accuracy"):
-    """Grouped bars of final accuracies, and the gap (training - test) per model."""
+                  train_label="training accuracy", test_label="test accuracy",
+                  gap_title="Training - test accuracy"):
+    """Grouped bars of final accuracies, and the gap (training - test) per model.
+
+    The accuracy axis starts at 0, so that bar heights compare as the numbers do
+    (an axis cut at 0.9 would draw 0.95 twice as tall as 0.925); the labels on the
+    bars give the digits. The gap chart's title is neutral: a smaller gap is not by
+    itself a better model (lesson 2 shows the least fitted model with the largest gap).
+    """
     plt = _pyplot()
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(15, 6))
     x = np.arange(len(names))
@@ -85,8 +92,8 @@ def accuracy_bars(names, train_acc, test_acc, highlight=None,
                              edgecolor="black"))
     _label_bars(ax1, ax1.bar(x + width / 2, test_acc, width, label=test_label, color="tab:blue",
                              edgecolor="black"))
-    low = min(min(train_acc), min(test_acc))
-    ax1.set_ylim(max(0.0, low - 0.05), 1.0 + 0.3 * (1.0 - max(0.0, low - 0.05)))  # room for the legend
+    ax1.set_ylim(0.0, 1.3)  # from 0; the space above 1 holds the legend
+    ax1.set_yticks(np.linspace(0.0, 1.0, 6))
     ax1.set_xticks(x, names)
     ax1.set_ylabel("accuracy")
     ax1.set_title("Final accuracy")
@@ -98,7 +105,7 @@ def accuracy_bars(names, train_acc, test_acc, highlight=None,
     _label_bars(ax2, bars, offset=0.0005)
     ax2.set_xticks(x, names)
     ax2.set_ylabel("training - test accuracy")
-    ax2.set_title("Generalisation gap (lower is better)")
+    ax2.set_title(gap_title)
     ax2.grid(True, axis="y", alpha=0.3)
     fig.tight_layout()
     return fig

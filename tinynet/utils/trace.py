@@ -267,6 +267,8 @@ class StepTrace:
         bwd.plot([i for i, _, _ in backward], [n for _, n, _ in backward], "-", color="tab:gray", linewidth=1)
         for i, norm, at_logits in backward:
             bwd.plot(i, norm, "o", markersize=8, color="tab:purple" if at_logits else "tab:blue")
+            # each point's value: norms within one power of ten leave the log axis without labels
+            bwd.annotate(f"{norm:.3g}", (i, norm), textcoords="offset points", xytext=(7, 4), fontsize=8)
         bwd.set_yscale("log")
         bwd.set_xticks(range(len(names)), names, rotation=30, ha="right")
         bwd.set_xlim(-0.5, len(names) - 0.5)
