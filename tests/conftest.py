@@ -1,4 +1,14 @@
-"""Shared test set-up: a hypothesis profile without deadlines, and warm kernels.
+"""Shared test set-up: one Numba thread, a hypothesis profile without deadlines,
+and warm kernels.
+
+One thread: the default run starts the bounds-checked kernel tests in a second
+process (see ``BoundsCheckedKernelTests``), which holds one of the two cores
+while it compiles. Two Numba threads in this process would then share the other
+core, and every parallel region would wait for a thread that the system has
+descheduled: a training step of ~0.2 ms took ~20 ms. So the tests, and every
+process they start (which inherits the variable), run the kernels on one thread,
+unless NUMBA_NUM_THREADS is set already. The tests that compare one thread with
+two run themselves again in a process of their own with two (``two_threads``).
 
 Numba compiles a kernel on its first call (seconds, or a cache load), which
 would trip hypothesis' per-example deadline; the profile turns the deadline off
@@ -6,13 +16,16 @@ and ``warm_kernels`` makes the first call once per session.
 """
 import os
 
-import numpy as np
-import pytest
-from hypothesis import HealthCheck, settings
+os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # before Numba is imported: it reads this once
 
-import tinynet
+import numba  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 
-from .helpers import BoundsCheckedKernelTests
+import tinynet  # noqa: E402
+
+from .helpers import BoundsCheckedKernelTests, run_with_two_threads  # noqa: E402
 
 BOUNDS_CHECK_TEST = "test_kernel_tests_pass_with_numba_bounds_checking"
 BOUNDS_RUN = pytest.StashKey()
@@ -47,6 +60,18 @@ def pytest_unconfigure(config):
 @pytest.fixture
 def bounds_checked_kernel_run(request):
     return request.config.stash[BOUNDS_RUN]
+
+
+@pytest.fixture
+def two_threads(request):
+    """True where this process can run Numba on two threads. Where it cannot (the
+    default run: see the top), the test is run again by itself in a pytest process
+    whose Numba starts two threads, this fixture checks that it passed there, and
+    gives False: the test returns at once. Either way the comparison is made."""
+    if numba.config.NUMBA_NUM_THREADS >= 2:
+        return True
+    run_with_two_threads(request.node.nodeid)
+    return False
 
 
 @pytest.fixture(scope="session", autouse=True)

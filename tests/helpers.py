@@ -48,7 +48,7 @@ class BoundsCheckedKernelTests:
     def __init__(self):
         self.folder = tempfile.mkdtemp(prefix="tinynet-boundscheck-")
         env = dict(os.environ, NUMBA_BOUNDSCHECK="1", NUMBA_CACHE_DIR=os.path.join(self.folder, "cache"),
-                   TINYNET_EXAMPLES="15")
+                   TINYNET_EXAMPLES="15", NUMBA_NUM_THREADS="2")  # two: it runs the thread tests itself
         self.output = open(os.path.join(self.folder, "output.txt"), "w+")  # a file: a pipe could fill and stall it
         self.process = subprocess.Popen(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_kernels.py",
@@ -71,3 +71,12 @@ class BoundsCheckedKernelTests:
             self.process.wait()
         self.output.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def run_with_two_threads(nodeid):
+    """Run one test (pytest's ``nodeid``) in a pytest process of its own whose Numba
+    starts two threads; fail here with its output if it fails there."""
+    env = dict(os.environ, NUMBA_NUM_THREADS="2")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", nodeid],
+                          env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, f"{nodeid} failed with two threads:\n{done.stdout[-3000:]}{done.stderr[-2000:]}"

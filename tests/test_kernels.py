@@ -101,8 +101,9 @@ def test_dense_kernels_at_training_shapes(n, i, o):
     assert_close(got[2], want[2], dz @ np.abs(w).T + 1e-30)
 
 
-@pytest.mark.skipif(tinynet.get_num_threads() < 2, reason="needs two threads to compare with one")
-def test_threaded_kernels_give_the_same_bits_on_one_thread_or_two():
+def test_threaded_kernels_give_the_same_bits_on_one_thread_or_two(two_threads):
+    if not two_threads:
+        return  # compared in a process with two threads (see the fixture)
     rng = np.random.default_rng(3)
     x = rng.random((32, 784), dtype=np.float32)
     x[x < 0.8] = 0
@@ -314,8 +315,9 @@ def conv_at_training_shape(shape, filters, pads, pooled):
     return x, w, b, dy
 
 
-@pytest.mark.skipif(tinynet.get_num_threads() < 2, reason="needs two threads to compare with one")
-def test_conv2d_kernels_give_the_same_bits_on_one_thread_or_two():
+def test_conv2d_kernels_give_the_same_bits_on_one_thread_or_two(two_threads):
+    if not two_threads:
+        return  # compared in a process with two threads (see the fixture)
     results = []
     before = tinynet.get_num_threads()
     try:
