@@ -6,9 +6,14 @@ Backward:  dW = X.T @ dY     X (n, i), dY (n, o) -> (i, o)    ``matmul_tn``
 
 ``matmul_naive`` is the textbook triple loop, for comparison (lesson 4 and the
 benchmark time it). Each NumPy twin is one line and calls BLAS. Each Numba kernel
-is a serial loop nest (``_nn``, ``_nt``) that works on 4x4 blocks held in
-registers, so every value loaded from memory is used 4 times; big products are
-cut into row pieces that run the same loop nest on separate threads.
+runs a serial loop nest, ``_nn``, on blocks of C held in registers, so that every
+value loaded from memory is used many times; big products are cut into row
+pieces that run the same loop nest on separate threads.
+
+``_nn`` is one of three versions of one loop nest, picked for the vector width
+of the CPU (``VECTOR_FLOATS``): 8 x 32 tiles for AVX-512, 4 x 16 for AVX2 (both
+written out by ``make_tiles.py`` into ``tiles.py``), and ``_nn4x4``, the
+readable one - start there - for other CPUs. All three compute the same sums.
 
 Narrow products: the loops vectorise along one axis - ``_nn`` along a row of C,
 ``_nt`` along the sum - and an axis shorter than ``NARROW`` (the 10 classes of an
@@ -20,7 +25,8 @@ the direct way and 2.6-2.8 us the other.
 import numpy as np
 from numba import prange
 
-from ._jit import kernel, parallel_kernel, parts_for, split
+from ._jit import VECTOR_FLOATS, kernel, parallel_kernel, parts_for, split
+from .tiles import nn_4x16, nn_8x32
 
 NARROW = 16  # floats in one AVX-512 register, or two AVX2 registers
 
@@ -57,21 +63,22 @@ def matmul_numba(a, b):
         raise ValueError("matmul: A (m, k) and B (k, n) must share k")
     m, k = a.shape
     c = np.empty((m, b.shape[1]), dtype=np.float32)
-    parts = parts_for(m, m * k * b.shape[1], 4)
+    parts = parts_for(m, m * k * b.shape[1], TILE_ROWS)
     if b.shape[1] < NARROW:  # dot products of rows of A and of B.T instead
         _nt(a, np.ascontiguousarray(b.T), c)
     elif parts == 1:
         _nn(a, b, c, False)
     else:
         for t in prange(parts):
-            lo, hi = split(t, parts, m, 4)
+            lo, hi = split(t, parts, m, TILE_ROWS)
             _nn(a[lo:hi], b, c[lo:hi], False)
     return c
 
 
 @kernel
-def _nn(a, b, c, accumulate):
-    """C += A @ B (``accumulate``) or C = A @ B: one thread's share of every product.
+def _nn4x4(a, b, c, accumulate):
+    """C += A @ B (``accumulate``) or C = A @ B, in blocks of 4 x 4: the readable
+    version of ``_nn`` (the tiles of ``tiles.py`` are the same idea, bigger).
 
     4 rows of A x 4 steps of k are loaded into 16 scalars, then one sweep along a
     row of B updates 4 rows of C with 16 fused multiply-adds per column; the
@@ -87,6 +94,11 @@ def _nn(a, b, c, accumulate):
     dense data the check costs 0-3%). One difference from BLAS: a skipped block
     treats 0 * inf as 0, where IEEE says NaN - it matters only for weights that
     are already inf or NaN, and fit stops before an update would make them so.
+
+    Why bigger tiles: a sweep of 4 rows keeps 4 x (one vector) sums per column
+    step in registers, far fewer than AVX2's 16 or AVX-512's 32, and reloads and
+    stores C's rows every 4 steps of k; the tiles keep a whole block of C in
+    registers over hundreds of steps.
     """
     m, k = a.shape
     n = b.shape[1]
@@ -139,6 +151,16 @@ def _nn(a, b, c, accumulate):
                 ci[j] += aip * bp[j]
 
 
+# The loop nest for this CPU, and the height of its blocks (threads split rows
+# on multiples of it). Chosen once, at import, from the width Numba compiles for.
+if VECTOR_FLOATS >= 16:
+    _nn, TILE_ROWS = nn_8x32, 8
+elif VECTOR_FLOATS == 8:
+    _nn, TILE_ROWS = nn_4x16, 4
+else:
+    _nn, TILE_ROWS = _nn4x4, 4
+
+
 def matmul_tn_numpy(a, b):
     """C = A.T @ B.   A (k, m), B (k, n) -> C (m, n)."""
     return a.T @ b
@@ -166,7 +188,7 @@ def tn_into(a, b, c):
     narrow B: see the module docstring.
     """
     k, m = a.shape
-    parts = parts_for(m, m * k * b.shape[1], 4)
+    parts = parts_for(m, m * k * b.shape[1], TILE_ROWS)
     if b.shape[1] < NARROW:  # C.T = B.T @ A: its rows are A's rows, long and contiguous
         c_t = np.empty((b.shape[1], m), dtype=np.float32)
         _nn(b.T, a, c_t, False)
@@ -175,7 +197,7 @@ def tn_into(a, b, c):
         _nn(a.T, b, c, False)
     else:
         for t in prange(parts):
-            lo, hi = split(t, parts, m, 4)
+            lo, hi = split(t, parts, m, TILE_ROWS)
             _nn(a[:, lo:hi].T, b, c[lo:hi], False)
 
 
@@ -188,25 +210,41 @@ def matmul_nt_numpy(a, b):
 def matmul_nt_numba(a, b):
     """C = A @ B.T.   A (m, k), B (n, k) -> C (m, n), float32. No copy of B.T is made.
 
-    Optimisations: dot products of contiguous rows with 8 running sums (see
-    ``_nt``); a thread's share is a block of rows of B, i.e. columns of C;
-    short rows (k < NARROW): see the module docstring.
+    Computed as its transpose, C.T = B @ A.T, with ``_nn``: B (the weights in
+    dX = dZ @ W.T) is the big operand and is read once, row by row, as the A of
+    ``_nn``; A.T is small (k x 32 at batch 32) and copied contiguous. A thread's
+    share is a block of rows of B, i.e. columns of C; short rows (k < NARROW):
+    see the module docstring.
     """
     if a.shape[1] != b.shape[1]:
         raise ValueError("matmul_nt: A (m, k) and B (n, k) must share k")
     m, k = a.shape
     n = b.shape[0]
     c = np.empty((m, n), dtype=np.float32)
-    parts = parts_for(n, m * k * n, 4)
     if k < NARROW:  # short dot products: the blocked loop along rows of B.T instead
         _nn(a, np.ascontiguousarray(b.T), c, False)
-    elif parts == 1:
-        _nt(a, b, c)
+        return c
+    a_t = np.ascontiguousarray(a.T)
+    c_t = np.empty((n, m), dtype=np.float32)
+    parts = parts_for(n, m * k * n, TILE_ROWS)
+    if parts == 1:
+        _nn(b, a_t, c_t, False)
     else:
         for t in prange(parts):
-            lo, hi = split(t, parts, n, 4)
-            _nt(a, b[lo:hi], c[:, lo:hi])
+            lo, hi = split(t, parts, n, TILE_ROWS)
+            _nn(b[lo:hi], a_t, c_t[lo:hi], False)
+    _transpose_into(c_t, c)
     return c
+
+
+@kernel
+def _transpose_into(src, dst):
+    """dst = src.T, in 16 x 16 squares so that reads and writes both stay in cache."""
+    for i0 in range(0, src.shape[0], 16):
+        for j0 in range(0, src.shape[1], 16):
+            for j in range(j0, min(j0 + 16, src.shape[1])):
+                for i in range(i0, min(i0 + 16, src.shape[0])):
+                    dst[j, i] = src[i, j]
 
 
 @kernel
