@@ -57,6 +57,8 @@ from ._jit import kernel, tile_kernel
 # Steps of k per block: the block's rows of B (k_block x n floats) stay in a
 # 512 KiB L2 cache (half of it) while every row tile of A sweeps them.
 K_BLOCK_BYTES = 256 * 1024
+# Rows of A whose tiles run one after another on the same columns of B.
+ROWS_TOGETHER = 32
 
 
 @kernel
@@ -108,14 +110,20 @@ def nn_{MR}x{NR}(a, b, c, accumulate):
     m_full, n_full = m - m % {MR}, n - n % {NR}
     kc = k_block(k, n)
     flags = np.empty(kc, np.bool_)
-    steps = np.empty(kc, np.uint64)
+    steps = np.empty((ROWS_TOGETHER // {MR}, kc), np.uint64)
+    n_steps = np.empty(ROWS_TOGETHER // {MR}, np.uint64)
     for k0 in range(0, k, kc):
         k1 = min(k, k0 + kc)
         add = accumulate or k0 > 0
-        for i in range(0, m_full, {MR}):
-            n_steps = nonzero_steps_{MR}(a, i, k0, k1, flags, steps)
-            for j in range(0, n_full, {NR}):
-                tile_{MR}x{NR}(a_any, steps, n_steps, bf, ldb, c, np.uint64(i), np.uint64(j), add)
+        for i0 in range(0, m_full, ROWS_TOGETHER):
+            i1 = min(m_full, i0 + ROWS_TOGETHER)
+            for i in range(i0, i1, {MR}):
+                t = (i - i0) // {MR}
+                n_steps[t] = nonzero_steps_{MR}(a, i, k0, k1, flags, steps[t])
+            for j in range(0, n_full, {NR}):  # B[k0:k1, j:j+{NR}] is read from cache by every row tile
+                for i in range(i0, i1, {MR}):
+                    t = (i - i0) // {MR}
+                    tile_{MR}x{NR}(a_any, steps[t], n_steps[t], bf, ldb, c, np.uint64(i), np.uint64(j), add)
     if n_full < n:
         leftover(a, b, c, 0, m_full, n_full, n, accumulate)
     if m_full < m:

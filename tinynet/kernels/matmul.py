@@ -210,41 +210,25 @@ def matmul_nt_numpy(a, b):
 def matmul_nt_numba(a, b):
     """C = A @ B.T.   A (m, k), B (n, k) -> C (m, n), float32. No copy of B.T is made.
 
-    Computed as its transpose, C.T = B @ A.T, with ``_nn``: B (the weights in
-    dX = dZ @ W.T) is the big operand and is read once, row by row, as the A of
-    ``_nn``; A.T is small (k x 32 at batch 32) and copied contiguous. A thread's
-    share is a block of rows of B, i.e. columns of C; short rows (k < NARROW):
-    see the module docstring.
+    Optimisations: dot products of contiguous rows with 8 running sums (see
+    ``_nt``); a thread's share is a block of rows of B, i.e. columns of C;
+    short rows (k < NARROW): see the module docstring.
     """
     if a.shape[1] != b.shape[1]:
         raise ValueError("matmul_nt: A (m, k) and B (n, k) must share k")
     m, k = a.shape
     n = b.shape[0]
     c = np.empty((m, n), dtype=np.float32)
+    parts = parts_for(n, m * k * n, 4)
     if k < NARROW:  # short dot products: the blocked loop along rows of B.T instead
         _nn(a, np.ascontiguousarray(b.T), c, False)
-        return c
-    a_t = np.ascontiguousarray(a.T)
-    c_t = np.empty((n, m), dtype=np.float32)
-    parts = parts_for(n, m * k * n, TILE_ROWS)
-    if parts == 1:
-        _nn(b, a_t, c_t, False)
+    elif parts == 1:
+        _nt(a, b, c)
     else:
         for t in prange(parts):
-            lo, hi = split(t, parts, n, TILE_ROWS)
-            _nn(b[lo:hi], a_t, c_t[lo:hi], False)
-    _transpose_into(c_t, c)
+            lo, hi = split(t, parts, n, 4)
+            _nt(a, b[lo:hi], c[:, lo:hi])
     return c
-
-
-@kernel
-def _transpose_into(src, dst):
-    """dst = src.T, in 16 x 16 squares so that reads and writes both stay in cache."""
-    for i0 in range(0, src.shape[0], 16):
-        for j0 in range(0, src.shape[1], 16):
-            for j in range(j0, min(j0 + 16, src.shape[1])):
-                for i in range(i0, min(i0 + 16, src.shape[0])):
-                    dst[j, i] = src[i, j]
 
 
 @kernel
