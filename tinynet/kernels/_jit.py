@@ -18,7 +18,7 @@ start-up (~3 us) would cost more than it saves. Numba owns the threads of the
 threading layer: on this machine Numba's fallback ("workqueue") started every
 parallel region ~4x slower than the whole product takes.
 
-Vector code (x86-64 only; other CPUs keep Numba's defaults):
+Vector code (AVX-512 machines only; others keep Numba's defaults):
 ``SLP_VECTORIZE``     LLVM's straight-line ("superword") vectoriser, off in Numba by
                       default since Numba 0.57 because of miscompilations in older
                       LLVMs. The matrix-product tiles (``tiles.py``) are written as
@@ -32,7 +32,7 @@ chosen (``NUMBA_SLP_VECTORIZE``, ``NUMBA_CPU_NAME``/``NUMBA_CPU_FEATURES``). The
 are fixed per machine, so results stay deterministic; the CPU features are part
 of the key of Numba's cache, so a changed string compiles again, once.
 ``VECTOR_FLOATS``     floats per vector register for which Numba compiles (16 with
-                      AVX-512, 8 with AVX2, else 4): ``matmul.py`` picks its tile by it.
+                      AVX-512, 8 with AVX2, else 4): ``matmul.py`` picks its loop by it.
 """
 import os
 import platform
@@ -48,17 +48,17 @@ def _vector_setup():
     floats per vector register of the CPU that Numba compiles for."""
     if platform.machine().lower() not in ("x86_64", "amd64"):
         return 4
-    if "NUMBA_SLP_VECTORIZE" not in os.environ:
-        numba.config.SLP_VECTORIZE = 1
     features = numba.config.CPU_FEATURES
     if features is None:
         features = llvm.get_host_cpu_features().flatten()
-        if "+avx512f" in features.split(",") and numba.config.CPU_NAME is None:
-            numba.config.CPU_FEATURES = features + ",-prefer-256-bit"
     flags = features.split(",")
-    if "+avx512f" in flags:
-        return 16
-    return 8 if "+avx2" in flags and "+fma" in flags else 4
+    if "+avx512f" not in flags:
+        return 8 if "+avx2" in flags and "+fma" in flags else 4
+    if "NUMBA_SLP_VECTORIZE" not in os.environ:
+        numba.config.SLP_VECTORIZE = 1
+    if numba.config.CPU_FEATURES is None and numba.config.CPU_NAME is None:
+        numba.config.CPU_FEATURES = features + ",-prefer-256-bit"
+    return 16
 
 
 VECTOR_FLOATS = _vector_setup()

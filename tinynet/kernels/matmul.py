@@ -10,10 +10,12 @@ runs a serial loop nest, ``_nn``, on blocks of C held in registers, so that ever
 value loaded from memory is used many times; big products are cut into row
 pieces that run the same loop nest on separate threads.
 
-``_nn`` is one of three versions of one loop nest, picked for the vector width
-of the CPU (``VECTOR_FLOATS``): 8 x 32 tiles for AVX-512, 4 x 16 for AVX2 (both
-written out by ``make_tiles.py`` into ``tiles.py``), and ``_nn4x4``, the
-readable one - start there - for other CPUs. All three compute the same sums.
+``_nn`` is one of two versions of one loop nest, picked for the vector width of
+the CPU (``VECTOR_FLOATS``): 8 x 32 tiles for AVX-512 (written out by
+``make_tiles.py`` into ``tiles.py``), and ``_nn4x4``, the readable one - start
+there - for AVX2 and other CPUs. ``tiles.py`` also holds a 4 x 16 tile for AVX2,
+tested but not used: compiled for AVX2 it ran slower than ``_nn4x4`` (see
+benchmarks/README.md), so on AVX2 machines Numba keeps its defaults.
 
 Narrow products: the loops vectorise along one axis - ``_nn`` along a row of C,
 ``_nt`` along the sum - and an axis shorter than ``NARROW`` (the 10 classes of an
@@ -26,7 +28,7 @@ import numpy as np
 from numba import prange
 
 from ._jit import VECTOR_FLOATS, kernel, parallel_kernel, parts_for, split
-from .tiles import nn_4x16, nn_8x32
+from .tiles import nn_8x32
 
 NARROW = 16  # floats in one AVX-512 register, or two AVX2 registers
 
@@ -152,11 +154,10 @@ def _nn4x4(a, b, c, accumulate):
 
 
 # The loop nest for this CPU, and the height of its blocks (threads split rows
-# on multiples of it). Chosen once, at import, from the width Numba compiles for.
+# on multiples of it). Chosen once, at import, from the width Numba compiles for;
+# ``nn_4x16`` is the AVX2 tile, kept for the machine on which it wins.
 if VECTOR_FLOATS >= 16:
     _nn, TILE_ROWS = nn_8x32, 8
-elif VECTOR_FLOATS == 8:
-    _nn, TILE_ROWS = nn_4x16, 4
 else:
     _nn, TILE_ROWS = _nn4x4, 4
 
