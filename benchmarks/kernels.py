@@ -48,9 +48,10 @@ def compare(numba_fn, numpy_fn, repeats, rounds):
     return {"numba": float(t_numba), "numpy": float(t_numpy), "ratio": float(np.median(ratios)), "rounds": ratios}
 
 
-def products(batch, fan_in, fan_out, repeats, rounds=3):
+def products(batch, fan_in, fan_out, repeats, rounds=3, naive=True):
     """Rows for the three products of one Dense layer (fan_in -> fan_out). The
-    machine's speed drifts, so Numba and BLAS are timed in rounds (``compare``)."""
+    machine's speed drifts, so Numba and BLAS are timed in rounds (``compare``).
+    ``naive=False`` leaves out the slow textbook loop."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((batch, fan_in), dtype=np.float32)
     w = rng.standard_normal((fan_in, fan_out), dtype=np.float32)
@@ -64,10 +65,10 @@ def products(batch, fan_in, fan_out, repeats, rounds=3):
          lambda: NUMPY.matmul_nt(dy, w), lambda: naive_matmul(dy, np.ascontiguousarray(w.T))),
     ]
     rows = []
-    for name, (m, k, n), fast, blas, naive in cases:
+    for name, (m, k, n), fast, blas, slow in cases:
         flops = 2 * m * k * n
         t = compare(fast, blas, repeats, rounds)
-        t_naive = median_time(naive, max(1, repeats // 2))
+        t_naive = median_time(slow, max(1, repeats // 2)) if naive else float("nan")
         rows.append({"product": name, "shape": f"{m}x{k}x{n}", "numba_us": t["numba"] * 1e6,
                      "numpy_us": t["numpy"] * 1e6, "naive_us": t_naive * 1e6,
                      "numba_gflops": flops / t["numba"] / 1e9, "numpy_gflops": flops / t["numpy"] / 1e9,

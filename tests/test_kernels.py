@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 import tinynet
 from tinynet.kernels import NUMBA, NUMPY
 
+from tinynet.kernels import make_tiles, tiles
 from tinynet.kernels.conv import conv2d_workspace
+from tinynet.kernels.matmul import _nn4x4
 
 from .strategies import dim, floats32, labels, matrix, window_case, with_zero_columns
 
@@ -44,6 +46,54 @@ def test_matmul_at_fixed_shapes(m, k, n):
     a = rng.standard_normal((m, k), dtype=np.float32)
     b = rng.standard_normal((k, n), dtype=np.float32)
     assert_close(NUMBA.matmul(a, b), a @ b, np.abs(a) @ np.abs(b))
+
+
+# Every version of the loop nest ``_nn``, whichever this CPU runs: the AVX-512
+# tile, the AVX2 tile (compiled here for this CPU, same source) and the readable
+# one. A is drawn as a view or not, with zero columns (skipped steps) and zero
+# rows (blocks that are zero in some rows only); C starts as something to add to.
+# B and C are contiguous here: that keeps the compiled versions of the big tiles
+# to a few (the public kernels' tests above pass views of B).
+NN_VERSIONS = {"8x32": tiles.nn_8x32, "4x16": tiles.nn_4x16, "4x4": _nn4x4}
+
+
+def check_nn(nn, a, b, c0, accumulate):
+    c = c0.copy()
+    nn(a, b, c, accumulate)
+    want = a @ b + c0 if accumulate else a @ b
+    assert_close(c, want, np.abs(a) @ np.abs(b) + (np.abs(c0) if accumulate else 0))
+
+
+@pytest.mark.parametrize("version", NN_VERSIONS)
+@given(data=st.data(), m=st.integers(1, 20), k=dim, n=st.integers(1, 70), accumulate=st.booleans())
+def test_every_nn_tile(version, data, m, k, n, accumulate):
+    a = data.draw(matrix(m, k).flatmap(with_zero_columns))
+    rows = np.array(data.draw(st.lists(st.booleans(), min_size=m, max_size=m)), np.float32)
+    a = a * rows[:, None] if data.draw(st.booleans()) else a
+    b = data.draw(matrix(k, n, allow_views=False))
+    c0 = data.draw(matrix(m, n, allow_views=False))
+    check_nn(NN_VERSIONS[version], a, b, c0, accumulate)
+
+
+@pytest.mark.parametrize("version", NN_VERSIONS)
+def test_every_nn_tile_with_k_in_blocks(version):
+    """k longer than a block (``tiles.k_block``: 96 steps for 600 columns), with
+    leftovers in m, n and k, and a transposed A that looks like MNIST images."""
+    rng = np.random.default_rng(4)
+    m, k, n = 13, 300, 600
+    assert tiles.k_block(k, n) < k
+    x = rng.random((k, m), dtype=np.float32)
+    x[x < 0.8] = 0
+    x[:40] = 0
+    b = rng.standard_normal((k, n), dtype=np.float32)
+    c0 = rng.standard_normal((m, n), dtype=np.float32)
+    for accumulate in (False, True):
+        check_nn(NN_VERSIONS[version], x.T, b, c0, accumulate)
+
+
+def test_tiles_module_is_what_make_tiles_writes():
+    with open(make_tiles.PATH) as f:
+        assert f.read() == make_tiles.source(), "run: python3 -m tinynet.kernels.make_tiles"
 
 
 @given(st.data(), dim, dim, dim, st.booleans())

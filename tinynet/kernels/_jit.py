@@ -17,10 +17,51 @@ start-up (~3 us) would cost more than it saves. Numba owns the threads of the
 ``tinynet.set_num_threads(n)`` or ``NUMBA_NUM_THREADS``. We ask for the OpenMP
 threading layer: on this machine Numba's fallback ("workqueue") started every
 parallel region ~4x slower than the whole product takes.
+
+Vector code (AVX-512 machines only; others keep Numba's defaults):
+``SLP_VECTORIZE``     LLVM's straight-line ("superword") vectoriser, off in Numba by
+                      default since Numba 0.57 because of miscompilations in older
+                      LLVMs. The matrix-product tiles (``tiles.py``) are written as
+                      scalar accumulators that only it packs into vector registers.
+                      tinynet's twins tests hold every kernel to its NumPy twin.
+``-prefer-256-bit``   LLVM tunes some AVX-512 CPUs (Ice Lake, Rocket Lake, Sapphire
+                      Rapids) to use 256-bit vectors, half a 512-bit register, to
+                      avoid clock slow-downs on older chips. We ask for the full width.
+Both are set before anything compiles and only if the environment has not
+chosen (``NUMBA_SLP_VECTORIZE``, ``NUMBA_CPU_NAME``/``NUMBA_CPU_FEATURES``). They
+are fixed per machine, so results stay deterministic; the CPU features are part
+of the key of Numba's cache, so a changed string compiles again, once.
+``VECTOR_FLOATS``     floats per vector register for which Numba compiles (16 with
+                      AVX-512, 8 with AVX2, else 4): ``matmul.py`` picks its loop by it.
 """
+import os
+import platform
+
+import llvmlite.binding as llvm
 import numba
 
 FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
+
+
+def _vector_setup():
+    """Configures Numba's vector code (see the module docstring); returns the
+    floats per vector register of the CPU that Numba compiles for."""
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        return 4
+    features = numba.config.CPU_FEATURES
+    if features is None:
+        features = llvm.get_host_cpu_features().flatten()
+    flags = features.split(",")
+    if "+avx512f" not in flags:
+        return 8 if "+avx2" in flags and "+fma" in flags else 4
+    if "NUMBA_SLP_VECTORIZE" not in os.environ:
+        numba.config.SLP_VECTORIZE = 1
+    if numba.config.CPU_FEATURES is None and numba.config.CPU_NAME is None:
+        numba.config.CPU_FEATURES = features + ",-prefer-256-bit"
+    return 16
+
+
+VECTOR_FLOATS = _vector_setup()
 
 # Below this many multiply-adds a product runs on one thread. Measured on
 # 2026-11-25 (two cores): at 32x256x128 (1M) two threads took 12.1-12.7 us against
@@ -46,6 +87,12 @@ def kernel(fn):
 def parallel_kernel(fn):
     """Like ``kernel``, and its ``prange`` loops run on several threads."""
     return numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", parallel=True)(fn)
+
+
+def tile_kernel(fn):
+    """Like ``kernel`` but fusing multiply-adds only (``contract``), no reordering:
+    for the register tiles of ``tiles.py`` (``make_tiles.py`` says why)."""
+    return numba.njit(cache=True, fastmath={"contract"}, error_model="numpy")(fn)
 
 
 def exact_kernel(fn):

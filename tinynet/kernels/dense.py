@@ -16,7 +16,7 @@ import numpy as np
 from numba import prange
 
 from ._jit import kernel, parallel_kernel, parts_for, split
-from .matmul import NARROW, _nn, _nt, matmul_nt_numba, tn_into
+from .matmul import NARROW, TILE_ROWS, _nn, _nt, matmul_nt_numba, tn_into
 
 
 def dense_forward_numpy(x, w, b, relu):
@@ -36,14 +36,14 @@ def dense_forward_numba(x, w, b, relu):
         raise ValueError("dense_forward: x (n, i), w (i, o) and b (o,) do not fit together")
     n, i = x.shape
     y = np.empty((n, w.shape[1]), dtype=np.float32)
-    rows = parts_for(n, n * i * w.shape[1], 4)
+    rows = parts_for(n, n * i * w.shape[1], TILE_ROWS)
     if w.shape[1] >= NARROW and rows > 1 and 2 * n <= i:
         _split_inputs(x, w, b, relu, y, rows // 2)  # rows >= 2 here
     elif rows == 1:
         _dense_rows(x, w, b, relu, y)
     else:
         for t in prange(rows):
-            lo, hi = split(t, rows, n, 4)
+            lo, hi = split(t, rows, n, TILE_ROWS)
             _dense_rows(x[lo:hi], w, b, relu, y[lo:hi])
     return y
 
@@ -69,7 +69,7 @@ def _split_inputs(x, w, b, relu, y, row_parts):
     for piece in prange(2 * row_parts):
         half, part = piece // row_parts, piece % row_parts
         k_lo, k_hi = split(half, 2, i, 4)
-        lo, hi = split(part, row_parts, n, 4)
+        lo, hi = split(part, row_parts, n, TILE_ROWS)
         _nn(x[lo:hi, k_lo:k_hi], w[k_lo:k_hi], partial[half, lo:hi], False)
     _add_partials(partial, b, relu, y)
 

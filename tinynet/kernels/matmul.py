@@ -6,9 +6,16 @@ Backward:  dW = X.T @ dY     X (n, i), dY (n, o) -> (i, o)    ``matmul_tn``
 
 ``matmul_naive`` is the textbook triple loop, for comparison (lesson 4 and the
 benchmark time it). Each NumPy twin is one line and calls BLAS. Each Numba kernel
-is a serial loop nest (``_nn``, ``_nt``) that works on 4x4 blocks held in
-registers, so every value loaded from memory is used 4 times; big products are
-cut into row pieces that run the same loop nest on separate threads.
+runs a serial loop nest, ``_nn``, on blocks of C held in registers, so that every
+value loaded from memory is used many times; big products are cut into row
+pieces that run the same loop nest on separate threads.
+
+``_nn`` is one of two versions of one loop nest, picked for the vector width of
+the CPU (``VECTOR_FLOATS``): 8 x 32 tiles for AVX-512 (written out by
+``make_tiles.py`` into ``tiles.py``), and ``_nn4x4``, the readable one - start
+there - for AVX2 and other CPUs. ``tiles.py`` also holds a 4 x 16 tile for AVX2,
+tested but not used: compiled for AVX2 it ran slower than ``_nn4x4`` (see
+benchmarks/README.md), so on AVX2 machines Numba keeps its defaults.
 
 Narrow products: the loops vectorise along one axis - ``_nn`` along a row of C,
 ``_nt`` along the sum - and an axis shorter than ``NARROW`` (the 10 classes of an
@@ -20,7 +27,8 @@ the direct way and 2.6-2.8 us the other.
 import numpy as np
 from numba import prange
 
-from ._jit import kernel, parallel_kernel, parts_for, split
+from ._jit import VECTOR_FLOATS, kernel, parallel_kernel, parts_for, split
+from .tiles import nn_8x32
 
 NARROW = 16  # floats in one AVX-512 register, or two AVX2 registers
 
@@ -57,21 +65,22 @@ def matmul_numba(a, b):
         raise ValueError("matmul: A (m, k) and B (k, n) must share k")
     m, k = a.shape
     c = np.empty((m, b.shape[1]), dtype=np.float32)
-    parts = parts_for(m, m * k * b.shape[1], 4)
+    parts = parts_for(m, m * k * b.shape[1], TILE_ROWS)
     if b.shape[1] < NARROW:  # dot products of rows of A and of B.T instead
         _nt(a, np.ascontiguousarray(b.T), c)
     elif parts == 1:
         _nn(a, b, c, False)
     else:
         for t in prange(parts):
-            lo, hi = split(t, parts, m, 4)
+            lo, hi = split(t, parts, m, TILE_ROWS)
             _nn(a[lo:hi], b, c[lo:hi], False)
     return c
 
 
 @kernel
-def _nn(a, b, c, accumulate):
-    """C += A @ B (``accumulate``) or C = A @ B: one thread's share of every product.
+def _nn4x4(a, b, c, accumulate):
+    """C += A @ B (``accumulate``) or C = A @ B, in blocks of 4 x 4: the readable
+    version of ``_nn`` (the tiles of ``tiles.py`` are the same idea, bigger).
 
     4 rows of A x 4 steps of k are loaded into 16 scalars, then one sweep along a
     row of B updates 4 rows of C with 16 fused multiply-adds per column; the
@@ -87,6 +96,11 @@ def _nn(a, b, c, accumulate):
     dense data the check costs 0-3%). One difference from BLAS: a skipped block
     treats 0 * inf as 0, where IEEE says NaN - it matters only for weights that
     are already inf or NaN, and fit stops before an update would make them so.
+
+    Why bigger tiles: a sweep of 4 rows keeps 4 x (one vector) sums per column
+    step in registers, far fewer than AVX2's 16 or AVX-512's 32, and reloads and
+    stores C's rows every 4 steps of k; the tiles keep a whole block of C in
+    registers over hundreds of steps.
     """
     m, k = a.shape
     n = b.shape[1]
@@ -139,6 +153,15 @@ def _nn(a, b, c, accumulate):
                 ci[j] += aip * bp[j]
 
 
+# The loop nest for this CPU, and the height of its blocks (threads split rows
+# on multiples of it). Chosen once, at import, from the width Numba compiles for;
+# ``nn_4x16`` is the AVX2 tile, kept for the machine on which it wins.
+if VECTOR_FLOATS >= 16:
+    _nn, TILE_ROWS = nn_8x32, 8
+else:
+    _nn, TILE_ROWS = _nn4x4, 4
+
+
 def matmul_tn_numpy(a, b):
     """C = A.T @ B.   A (k, m), B (k, n) -> C (m, n)."""
     return a.T @ b
@@ -166,7 +189,7 @@ def tn_into(a, b, c):
     narrow B: see the module docstring.
     """
     k, m = a.shape
-    parts = parts_for(m, m * k * b.shape[1], 4)
+    parts = parts_for(m, m * k * b.shape[1], TILE_ROWS)
     if b.shape[1] < NARROW:  # C.T = B.T @ A: its rows are A's rows, long and contiguous
         c_t = np.empty((b.shape[1], m), dtype=np.float32)
         _nn(b.T, a, c_t, False)
@@ -175,7 +198,7 @@ def tn_into(a, b, c):
         _nn(a.T, b, c, False)
     else:
         for t in prange(parts):
-            lo, hi = split(t, parts, m, 4)
+            lo, hi = split(t, parts, m, TILE_ROWS)
             _nn(a[:, lo:hi].T, b, c[lo:hi], False)
 
 
