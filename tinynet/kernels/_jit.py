@@ -12,7 +12,7 @@
 
 Threads: kernels marked ``parallel_kernel`` split big products over Numba's
 threads (``prange``); small ones stay on one thread, where a parallel region's
-start-up (~3 us) would cost more than it saves. Numba owns the threads of the
+start-up would cost more than it saves. Numba owns the threads of the
 'numba' backend and never calls BLAS; set their number with
 ``tinynet.set_num_threads(n)`` or ``NUMBA_NUM_THREADS``. We ask for the OpenMP
 threading layer: on this machine Numba's fallback ("workqueue") started every
@@ -63,10 +63,9 @@ def _vector_setup():
 
 VECTOR_FLOATS = _vector_setup()
 
-# Below this many multiply-adds a product runs on one thread. Measured on
-# 2026-11-25 (two cores): at 32x256x128 (1M) two threads took 12.1-12.7 us against
-# 19.8 us on one (X @ W; the other two products alike); at 512K (32x128x128) the
-# gain was small and went either way from run to run.
+# Below this many multiply-adds a product runs on one thread: at 1M (32x256x128)
+# two threads clearly beat one, at half that the gain went either way from run to
+# run (benchmarks/README.md, "Two threads from 1M multiply-adds").
 # Numba's cache does not notice a change here in the kernels of other modules
 # that use it: delete tinynet/kernels/__pycache__ after editing this file.
 PARALLEL_MIN_WORK = 1_000_000

@@ -58,8 +58,8 @@ def _split_inputs(x, w, b, relu, y, row_parts):
     the thread(s) of a half read only its rows of W - the rows whose gradient
     they compute in the backward pass (``tn_into`` cuts dW the same way) and
     that their share of Adam updates - so those rows, and their m and v, stay in
-    that core's cache from one step to the next: on this 2-core machine the seed
-    model's Adam step went from 51-56 to 22-29 us. Used while the partials (2 x n x o
+    that core's cache from one step to the next, and the seed model's Adam step
+    took about half as long (benchmarks/README.md). Used while the partials (2 x n x o
     floats) are no bigger than W (i x o): at training batch sizes, not for a
     prediction over 10,000 rows. Always two halves, whatever the number of
     threads, so that the sums - and so the results - do not depend on it.

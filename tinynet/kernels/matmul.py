@@ -21,8 +21,8 @@ Narrow products: the loops vectorise along one axis - ``_nn`` along a row of C,
 ``_nt`` along the sum - and an axis shorter than ``NARROW`` (the 10 classes of an
 output layer) fills a vector register poorly or not at all, and runs mostly
 scalar. Such a product is computed in the other form, on a transposed copy of
-the small operand (10 x 128 floats): on an AVX-512 machine 32x128x10 took 6.6 us
-the direct way and 2.6-2.8 us the other.
+the small operand (10 x 128 floats), which took the 32x128x10 products to less
+than half their time (benchmarks/README.md, "Narrow products").
 """
 import numpy as np
 from numba import prange
