@@ -75,7 +75,13 @@ def dense_adam_step_numba(x, order, start, stop, targets, labels, buffer, kernel
                           dkernels, dbiases, m_k, v_k, m_b, v_b, lr, beta_1, beta_2, epsilon, t):
     """The step as one compiled call. Optimisations: none of its own - every
     line calls the kernel the layers call; what it saves is the Python between
-    them and the type check of each kernel call's arguments."""
+    them and the type check of each kernel call's arguments.
+
+    Call ``numba.get_num_threads()`` once before the first call in a process
+    (``CompiledStep`` does): loaded from Numba's cache, a function that is not
+    itself parallel does not start the threads that the parallel kernels it calls
+    need, and the first parallel region then crashes (Numba issues 8578, 9938).
+    Called from Python, the layers' parallel kernels start them on loading."""
     n = stop - start
     if order is None:
         xb = x[start:stop]

@@ -24,6 +24,7 @@ Which models qualify is decided once per ``fit`` (``for_fit``): all of
 Anything else trains layer by layer, as does ``compile(jit_compile=False)`` or
 the 'numpy' backend.
 """
+import numba
 import numpy as np
 
 from .. import backend
@@ -36,7 +37,8 @@ from ..optimizers import Adam
 
 def for_fit(model, x, weights):
     """A ``CompiledStep`` for this fit, or None when the model trains layer by layer.
-    Called after the model is built and its trained weights are fixed."""
+    Called after the model is built (fit fixes its trained weights first, as here)."""
+    model._freeze_trainable_set()
     if not _eligible(model, x, weights):
         return None
     return CompiledStep(model, x)
@@ -81,6 +83,7 @@ class CompiledStep:
         m, v = optimizer.slots  # one array per weight, in the order kernel, bias, kernel, bias, ...
         self.m_k, self.m_b, self.v_k, self.v_b = tuple(m[0::2]), tuple(m[1::2]), tuple(v[0::2]), tuple(v[1::2])
         self.buffer = None
+        numba.get_num_threads()  # starts Numba's threads (see dense_adam_step_numba)
 
     def __call__(self, order, start, stop, targets, labels):
         """Train on rows order[start:stop] (or start:stop without ``order``) of x.
