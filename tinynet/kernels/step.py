@@ -90,7 +90,9 @@ def dense_adam_step_numba(x, order, start, stop, targets, labels, buffer, kernel
         rows = order[start:stop]
         xb = buffer[:n]
         for r in range(n):  # the batch gather: NumPy's take copies the same values
-            xb[r] = x[rows[r]]
+            src = rows[r]
+            for j in range(x.shape[1]):
+                xb[r, j] = x[src, j]
     h = [xb]
     for layer in range(len(kernels)):
         h.append(dense_forward_numba(h[layer], kernels[layer], biases[layer], relu[layer]))
