@@ -5,8 +5,7 @@ The readable way to train - and the one to step through - is layer by layer:
 layer's backward, then ``fit`` checks the result and ``Optimizer.apply``
 updates the weights. Each of those calls is a kernel of this package, and
 between them Python runs the layers' bookkeeping. For a small model at batch 32
-that Python (and the check of every kernel call's argument types) costs about
-as much as the kernels' own arithmetic; see benchmarks/README.md.
+that Python is a noticeable share of a step (benchmarks/README.md has the figures).
 
 ``dense_adam_step`` runs the same kernels, on the same data, in the same order,
 from one compiled function: gather the batch, then
@@ -74,8 +73,8 @@ def dense_adam_step_numpy(x, order, start, stop, targets, labels, buffer, kernel
 def dense_adam_step_numba(x, order, start, stop, targets, labels, buffer, kernels, biases, relu,
                           dkernels, dbiases, m_k, v_k, m_b, v_b, lr, beta_1, beta_2, epsilon, t):
     """The step as one compiled call. Optimisations: none of its own - every
-    line calls the kernel the layers call; what it saves is the Python between
-    them and the type check of each kernel call's arguments.
+    line calls the kernel the layers call; what it saves is the layers' Python
+    between them.
 
     Call ``numba.get_num_threads()`` once before the first call in a process
     (``CompiledStep`` does): loaded from Numba's cache, a function that is not
