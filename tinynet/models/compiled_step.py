@@ -45,19 +45,21 @@ def for_fit(model, x, weights):
 
 
 def _eligible(model, x, weights):
-    layers = model.layers[1:] if model.layers and isinstance(model.layers[0], Flatten) else model.layers
+    flattened = bool(model.layers) and isinstance(model.layers[0], Flatten)
+    layers = model.layers[1:] if flattened else model.layers
     optimizer, metrics = model.optimizer, model.compiled_metrics()
-    return (backend.get_backend() == "numba" and model.jit_compile is not False
-            and weights is None and x.dtype == np.float32 and x.flags.c_contiguous
-            and (len(model._sample_shape) == 1 or len(layers) < len(model.layers))
-            and len(layers) > 0 and all(type(layer) is Dense and _plain(layer) for layer in layers)
-            and all(layer.activation in ("relu", "linear") for layer in layers[:-1])
-            and layers[-1].activation == "softmax"
-            and len(model._train_slots) == 2 * len(layers) and not model._needs_input_grad
-            and type(model.loss) is SparseCategoricalCrossentropy and model.uses_logits
-            and type(optimizer) is Adam and not optimizer.amsgrad and optimizer.weight_decay is None
-            and not (optimizer.clipnorm or optimizer.clipvalue or optimizer.global_clipnorm)
-            and all(type(m) is SparseCategoricalAccuracy for m in metrics) and len(metrics) <= 1)
+    backend_and_data = (backend.get_backend() == "numba" and model.jit_compile is not False
+                        and weights is None and x.dtype == np.float32 and x.flags.c_contiguous)
+    dense_stack = (len(layers) > 0 and (flattened or len(model._sample_shape) == 1)
+                   and all(type(layer) is Dense and _plain(layer) for layer in layers)
+                   and all(layer.activation in ("relu", "linear") for layer in layers[:-1])
+                   and layers[-1].activation == "softmax"
+                   and len(model._train_slots) == 2 * len(layers) and not model._needs_input_grad)
+    loss_and_metrics = (type(model.loss) is SparseCategoricalCrossentropy and model.uses_logits
+                        and len(metrics) <= 1 and all(type(m) is SparseCategoricalAccuracy for m in metrics))
+    plain_adam = (type(optimizer) is Adam and not optimizer.amsgrad and optimizer.weight_decay is None
+                  and not (optimizer.clipnorm or optimizer.clipvalue or optimizer.global_clipnorm))
+    return backend_and_data and dense_stack and loss_and_metrics and plain_adam
 
 
 def _plain(layer):
