@@ -16,10 +16,11 @@ from tinynet.models import Sequential
 from .models import CONVNET_BATCH
 
 
-def build(hidden):
+def build(hidden, jit_compile="auto"):
     model = Sequential([Flatten(input_shape=(28, 28))] + [Dense(h, activation="relu") for h in hidden]
                        + [Dense(10, activation="softmax")])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                  jit_compile=jit_compile)
     return model
 
 
@@ -36,12 +37,13 @@ class EpochTimer(tinynet.callbacks.Callback):
         self.seconds = time.perf_counter() - self.start
 
 
-def epoch_timer(backend, hidden, x, y):
+def epoch_timer(backend, hidden, x, y, jit_compile="auto"):
     """A function that trains one more epoch of a model on (x, y) with ``backend``
-    and returns its seconds (the model is built and warmed up on 64 images here)."""
+    and returns its seconds (the model is built and warmed up on 64 images here).
+    ``jit_compile=False``: the layer-by-layer step even where fit could compile it."""
     tinynet.set_backend(backend)
     tinynet.utils.set_random_seed(0)
-    model = build(hidden)
+    model = build(hidden, jit_compile=jit_compile)
     model.fit(x[:64], y[:64], epochs=1, verbose=0)
     tinynet.set_backend("numba")
     timer = EpochTimer()
@@ -113,7 +115,7 @@ def kernels_only_epoch(x, y, order, model):
     return time.perf_counter() - start
 
 
-def step_overhead(x, y, images=19200, pairs=7):
+def step_overhead(x, y, images=19200, pairs=7, jit_compile="auto"):
     """(tinynet fit us/step, kernels-only us/step, median of their differences).
 
     Each pair runs one epoch of ``fit`` and one kernels-only epoch from the same
@@ -122,7 +124,7 @@ def step_overhead(x, y, images=19200, pairs=7):
     weights' fingerprint) is spread over the steps: at 19,200 images (600 steps)
     it adds ~1 us to each."""
     x, y = x[:images], y[:images]
-    model = build([128])
+    model = build([128], jit_compile=jit_compile)
     model.fit(x[:64], y[:64], epochs=1, verbose=0)
     order = np.random.default_rng(0).permutation(len(x))
     kernels_only_epoch(x, y, order, model)
@@ -137,6 +139,26 @@ def step_overhead(x, y, images=19200, pairs=7):
     return float(np.median(fit_times)), float(np.median(kernel_times)), float(np.median(differences))
 
 
+def compiled_step_gain(x, y, hidden=(128,), images=19200, rounds=7):
+    """(us per step of ``fit`` layer by layer, us per step with the compiled step),
+    medians over ``rounds``; each round times one epoch of each, back to back, from
+    the same starting weights (both paths train to the same bits)."""
+    x, y = x[:images], y[:images]
+    steps = -(-len(x) // 32)
+    models = {}
+    for jit in (False, "auto"):
+        tinynet.utils.set_random_seed(0)
+        models[jit] = build(list(hidden), jit_compile=jit)
+        models[jit].fit(x[:64], y[:64], epochs=1, verbose=0)
+    times = {False: [], "auto": []}
+    for _ in range(rounds):
+        for jit, model in models.items():
+            start = time.perf_counter()
+            model.fit(x, y, epochs=1, batch_size=32, verbose=0)
+            times[jit].append((time.perf_counter() - start) / steps * 1e6)
+    return float(np.median(times[False])), float(np.median(times["auto"]))
+
+
 def outside_kernels_step(x, y, images=19200, repeats=5):
     """(us per step that ``fit`` spends outside the kernels, us of it for the batch
     gather alone), measured directly: every
@@ -145,7 +167,7 @@ def outside_kernels_step(x, y, images=19200, repeats=5):
     loop's bookkeeping and the checks. (``step_overhead``'s difference also holds
     what that Python costs the kernels: caches it evicts between them.)"""
     x, y = x[:images], y[:images]
-    model = build([128])
+    model = build([128], jit_compile=False)  # the stubs replace the layers' kernels
     model.fit(x[:64], y[:64], epochs=1, verbose=0)
     h, z, losses = np.zeros((32, 128), np.float32), np.zeros((32, 10), np.float32), np.zeros(32, np.float32)
     instant = types.SimpleNamespace(

@@ -12,12 +12,14 @@ from tinynet.layers import Dense, Flatten
 from tinynet.models import Sequential
 
 
-def seed_model(hidden=16, compile=True):
-    """The seed notebook's architecture, narrower: Flatten -> Dense(relu) -> Dense(10, softmax)."""
+def seed_model(hidden=16, compile=True, jit_compile="auto"):
+    """The seed notebook's architecture, narrower: Flatten -> Dense(relu) -> Dense(10, softmax).
+    ``fit`` trains it with its compiled step, or layer by layer with ``jit_compile=False``."""
     model = Sequential([Flatten(input_shape=(28, 28)), Dense(hidden, activation="relu"),
                         Dense(10, activation="softmax")])
     if compile:
-        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                      jit_compile=jit_compile)
     return model
 
 

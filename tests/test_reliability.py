@@ -20,9 +20,14 @@ from tinynet.layers import Dense, Flatten
 from .helpers import ROOT, seed_model, toy_digits
 
 
-def test_a_nan_loss_stops_training_before_the_bad_update(capsys):
+# Both paths of fit: the compiled step (jit_compile='auto') and the layer-by-layer one.
+BOTH_PATHS = pytest.mark.parametrize("jit_compile", ["auto", False])
+
+
+@BOTH_PATHS
+def test_a_nan_loss_stops_training_before_the_bad_update(capsys, jit_compile):
     x, y = toy_digits(96)
-    model = seed_model()
+    model = seed_model(jit_compile=jit_compile)
     model.fit(x, y, epochs=1, verbose=0)
     huge = x.astype(np.float32) * np.float32(1e36)  # finite (<= 2.6e38), but x @ W overflows to inf
     assert np.isfinite(huge).all()
@@ -37,11 +42,12 @@ def test_a_nan_loss_stops_training_before_the_bad_update(capsys):
     assert history.epoch == []
 
 
-def test_a_nan_later_in_training_keeps_the_weights_of_the_batch_before():
+@BOTH_PATHS
+def test_a_nan_later_in_training_keeps_the_weights_of_the_batch_before(jit_compile):
     x, y = toy_digits(96)
     x = x.astype(np.float32) / 255
     x[70] = np.float32(3e38)  # batch 3 of epoch 1 (batch_size 32, no shuffle)
-    model = seed_model()
+    model = seed_model(jit_compile=jit_compile)
     snapshots = []
 
     class Snap(tinynet.callbacks.Callback):
@@ -50,6 +56,7 @@ def test_a_nan_later_in_training_keeps_the_weights_of_the_batch_before():
 
     history = model.fit(x, y, epochs=2, batch_size=32, shuffle=False, verbose=0, callbacks=[Snap()])
     assert (history.stop_reason["epoch"], history.stop_reason["batch"]) == (0, 2)
+    assert model.optimizer.iterations == 2  # the bad batch moved neither the weights nor Adam
     for a, b in zip(snapshots[-1], model.get_weights()):
         np.testing.assert_array_equal(a, b)
 

@@ -19,6 +19,9 @@ runs fast; its docstring lists the optimisations it uses.
                      one pass per parameter; subnormal slot values stored as 0
     optim_adaptive.py
                      RMSprop and Adagrad updates, likewise
+    step.py          a whole training step of Dense layers (softmax, sparse
+                     cross-entropy, Adam) as one call of the kernels above, which
+                     ``fit`` uses when it can (``tinynet/models/compiled_step.py``)
 
 The two tables below are the backends: ``tinynet.set_backend`` picks one and the
 layers call ``tinynet.backend.ops.<name>``. Set ``NUMBA_DISABLE_JIT=1`` to run

@@ -39,6 +39,7 @@ class Sequential(Layer):
         self._train_slots = None
         self.compiled = False
         self.optimizer = self.loss = None
+        self.jit_compile = "auto"
         self._metric_specs, self._metrics = [], None
         self.stop_training = False
         self.history = None
@@ -149,10 +150,20 @@ class Sequential(Layer):
         """Choose optimizer, loss and metrics. Everything is checked before anything is set.
 
         As in Keras, the default optimizer is 'rmsprop', and a model may be compiled
-        without a loss (``fit`` and ``evaluate`` then ask for one). ``run_eagerly`` and
-        ``jit_compile`` are accepted for Keras code and change nothing: tinynet always
-        runs eagerly, layer by layer, with its kernels compiled by Numba.
+        without a loss (``fit`` and ``evaluate`` then ask for one). ``run_eagerly`` is
+        accepted for Keras code and changes nothing: tinynet runs layer by layer, with
+        its kernels compiled by Numba.
+
+        ``jit_compile`` ('auto', True or False): with 'auto' or True, ``fit`` trains a
+        model that ``tinynet.models.compiled_step`` covers (Dense layers ending in a
+        softmax, sparse categorical cross-entropy, Adam) with one compiled call per
+        batch - the same kernels in the same order, so the same numbers. False keeps
+        ``fit`` on the readable layer-by-layer step (``compute_gradients``, then
+        ``optimizer.apply``), the one ``tinynet.utils.trace_step`` steps through.
         """
+        if jit_compile not in ("auto", True, False):
+            raise ValueError("Argument `jit_compile` must be 'auto', True or False. "
+                             f"Received: jit_compile={jit_compile!r}")
         optimizer = optimizers.get(optimizer)
         loss = None if loss is None else losses.get(loss)
         if metrics is None:
@@ -163,6 +174,7 @@ class Sequential(Layer):
         for spec in metrics:
             metrics_lib.check(spec)
         self.optimizer, self.loss, self._metric_specs = optimizer, loss, list(metrics)
+        self.jit_compile = jit_compile
         self._metrics = None  # made from the specs once the output shape is known
         self.compiled = True
         self._link_parameters()

@@ -48,6 +48,14 @@ class Tracker:
             else:
                 metric.update_state(y, out)
 
+    def add_counted(self, batch_loss, size, correct):
+        """One batch of ``fit``'s compiled step: its loss, its size and how many of its
+        predictions were right (what ``add`` would count for an accuracy)."""
+        self.total_loss += np.float32(batch_loss) * np.float32(size)
+        self.seen += size
+        for metric in self.metrics:
+            metric._add_counts(correct, size)
+
     def logs(self):
         out = {"loss": float(self.total_loss / np.float32(self.seen))}
         for metric in self.metrics:

@@ -13,6 +13,12 @@ hooks in Keras' order (see ``tinynet/callbacks/callback.py``). Batch logs are
 built only when some callback listens to batch hooks (``wants_...`` flags) or
 the progress bar redraws. ``fit(validation_freq=N)`` validates after every N-th
 epoch (or after the epochs listed, counted from 1); other epochs have no 'val_' logs.
+
+One training step is ``_layer_step``: the layers' forward and backward passes
+(``Sequential.compute_gradients``), the finiteness check, ``optimizer.apply``.
+For the models ``compiled_step.py`` covers, ``fit`` runs the same kernels in the
+same order as one compiled call per batch instead, with the same results;
+``compile(jit_compile=False)`` or the 'numpy' backend keeps the layer-by-layer step.
 """
 import hashlib
 import math
@@ -26,7 +32,7 @@ from ..callbacks.callback_list import as_callback_list
 from ..utils.checks import as_float_inputs, fraction, non_negative_int, positive_int
 from ..utils.progbar import Progbar
 from ..utils import random as random_state
-from . import data
+from . import compiled_step, data
 from .tracker import Tracker
 
 
@@ -100,6 +106,7 @@ def fit(model, x, y, *, epochs, batch_size, validation_data, validation_split, s
         model.build((None,) + x.shape[1:])
     model._freeze_trainable_set()
     metrics = model.compiled_metrics()
+    compiled = compiled_step.for_fit(model, x, weights)  # None: the step runs layer by layer
 
     steps = math.ceil(len(x) / batch_size)
     log_names = ["loss"] + [m.name for m in metrics]
@@ -121,21 +128,17 @@ def fit(model, x, y, *, epochs, batch_size, validation_data, validation_split, s
         for step, (start, stop) in enumerate(data.batches(len(x), batch_size)):
             if callbacks.wants_train_batch_begin:
                 callbacks.on_train_batch_begin(step)
-            if order is None:
-                rows = slice(start, stop)
-                xb = x[rows]
+            if compiled is not None:
+                labels = tracker.labels[0] if tracker.labels else y  # what the accuracy counts
+                batch_loss, correct, finite = compiled(order, start, stop, y, labels)
+                if finite:
+                    tracker.add_counted(batch_loss, stop - start, correct)
             else:
-                rows = order[start:stop]
-                xb = x.take(rows, axis=0, out=buffer[: stop - start], mode="clip")
-            yb, wb = y[rows], None if weights is None else weights[rows]
-            sample_losses, out = model.compute_gradients(xb, yb, wb)
-            batch_loss = _batch_loss(model, sample_losses, wb)
-            if not (math.isfinite(batch_loss) and model.gradients_finite()):
+                batch_loss, finite = _layer_step(model, x, y, weights, buffer, order, start, stop, tracker)
+            if not finite:
                 history.stop_reason = _stop_on_nonfinite(epoch, step, batch_loss, verbose)
                 model.stop_training = True
                 break
-            model.optimizer.apply(model._params, model.gradients())
-            tracker.add(batch_loss, out, yb, rows)
             if callbacks.wants_train_batch_end or bar.due():
                 logs = tracker.logs()
                 bar.update(step + 1, logs)
@@ -156,6 +159,26 @@ def fit(model, x, y, *, epochs, batch_size, validation_data, validation_split, s
     callbacks.on_train_end(training_logs)
     history.receipt = receipt(model)
     return history
+
+
+def _layer_step(model, x, y, weights, buffer, order, start, stop, tracker):
+    """One training step, layer by layer: gather the batch, forward, loss and backward
+    (``compute_gradients``), check, update (``optimizer.apply``), count. Returns
+    (batch loss, finite); when not finite the weights are left as they were."""
+    if order is None:
+        rows = slice(start, stop)
+        xb = x[rows]
+    else:
+        rows = order[start:stop]
+        xb = x.take(rows, axis=0, out=buffer[: stop - start], mode="clip")
+    yb, wb = y[rows], None if weights is None else weights[rows]
+    sample_losses, out = model.compute_gradients(xb, yb, wb)
+    batch_loss = _batch_loss(model, sample_losses, wb)
+    if not (math.isfinite(batch_loss) and model.gradients_finite()):
+        return batch_loss, False
+    model.optimizer.apply(model._params, model.gradients())
+    tracker.add(batch_loss, out, yb, rows)
+    return batch_loss, True
 
 
 def _stop_on_nonfinite(epoch, step, batch_loss, verbose):
