@@ -249,12 +249,16 @@ for name, operation in operations.items():
 # exactly 0 for good - a ReLU unit that never fires again, a pixel that is blank
 # in every image - $m$ shrinks by $\beta_1 = 0.9$ at every step, and after several
 # hundred steps (the cell works out how many) it is subnormal; from then on every
-# step computes with it. So tinynet's optimizer kernels store any slot value
-# smaller than `tiny` as exactly 0 (`flush` in `tinynet/kernels/optim.py`). The
-# weight does not notice: the step it loses is far below the rounding of the
-# weight itself. And the result is the same on every CPU, unlike the CPU's own
-# flush-to-zero switch, which some CPUs lack and which would change the results
-# of all other code in the program.
+# step computes with it. Storing such values as 0 is not quite enough: Adam's $v$
+# shrinks by only $\beta_2 = 0.999$ a step, so for thousands of steps it is a
+# normal number while $(g^2 - v)(1 - \beta_2)$, computed on the way, is not. So
+# tinynet's optimizer kernels keep every intermediate normal with two floors:
+# a slot value below $2^{-100}$ is stored as exactly 0 (`flush`), and a gradient
+# entry below $2^{-50}$ is used as 0 (`small_to_zero`, both in
+# `tinynet/kernels/optim.py`). The weight does not notice: the step it loses is
+# far below the rounding of the weight itself. And the result is the same on
+# every CPU, unlike the CPU's own flush-to-zero switch, which some CPUs lack and
+# which would change the results of all other code in the program.
 
 # %%
 steps = np.log(1e-3 / tiny) / np.log(1 / 0.9)

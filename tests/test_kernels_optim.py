@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tinynet.kernels import NUMBA, NUMPY
-from tinynet.kernels.optim import TINY
+from tinynet.kernels.optim import GRAD_FLOOR, SLOT_FLOOR, TINY
 
 from .strategies import dim, slot_values
 
@@ -153,6 +153,34 @@ def test_adagrad_accumulator_from_zero_never_holds_a_subnormal():
         p, acc = np.ones(4, np.float32), np.zeros(4, np.float32)
         ops.adagrad_update(p, g, acc, 0.01, 1e-7)
         assert np.array_equal(acc, np.zeros(4, np.float32))
+
+
+def test_slots_between_the_smallest_normal_and_the_slot_floor_are_stored_as_zero():
+    """v = 1e-33 is a normal float32, but v * (1 - beta_2) = 1e-36 and, one decade
+    on, subnormal: such a v is stored as 0, and one just above the floor is kept."""
+    for ops in TWINS:
+        p = np.ones(2, np.float32)
+        m = np.array([1e-33, SLOT_FLOOR * 4], np.float32)
+        v = np.array([1e-33, SLOT_FLOOR * 4], np.float32)
+        ops.adam_update(p, np.zeros(2, np.float32), m, v, 1e-3, 0.9, 0.999, 1e-7)
+        assert m[0] == 0 and v[0] == 0 and m[1] > 0 and v[1] > 0
+
+
+def test_a_gradient_below_the_floor_updates_like_zero_and_is_left_unchanged():
+    """g = 1e-20 would make g*g = 1e-40, a subnormal: the update uses 0 instead,
+    and the gradient array itself is not written."""
+    assert 0 < np.float32(1e-20) ** 2 < TINY and np.float32(1e-20) < GRAD_FLOOR
+    g = np.array([1e-20, -1e-17, 1e-12, 0.5], np.float32)
+    for ops in TWINS:
+        for update in (lambda p, g, s: ops.adam_update(p, g, s[0], s[1], 1e-3, 0.9, 0.999, 1e-7),
+                       lambda p, g, s: ops.rmsprop_update(p, g, s[0], s[1], s[2], 0.01, 0.9, 0.0, 1e-7, False),
+                       lambda p, g, s: ops.adagrad_update(p, g, s[0], 0.01, 1e-7),
+                       lambda p, g, s: ops.sgd_update(p, g, s[0], 0.01, 0.9, False)):
+            p, slots, given = np.ones(4, np.float32), [np.zeros(4, np.float32) for _ in range(3)], g.copy()
+            update(p, given, slots)
+            assert np.array_equal(given, g)
+            assert p[0] == 1 and p[1] == 1 and p[3] != 1  # (g[2]'s step is below p's rounding)
+            assert all(s[0] == 0 and s[1] == 0 for s in slots) and slots[0][2] != 0
 
 
 def test_nan_is_kept_not_flushed():

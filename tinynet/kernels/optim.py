@@ -28,21 +28,32 @@ and with the same learning rate:
     p <- p - p * wd * lr
 All arrays have the shape of the parameter; any shape works (they are walked flat).
 
-Subnormal slots are stored as 0. A float32 smaller in magnitude than
-``TINY`` = 2**-126 (about 1.2e-38, the smallest normal float32) is
-*subnormal*: it has fewer significant bits, and many x86 CPUs compute with it
-through a microcode assist that costs many times an ordinary multiply or add.
-Training makes such values: once a weight's gradient is 0 (a dead ReLU, an
-always-blank pixel), m shrinks by beta_1 every step and passes through the
-subnormal range, and then every later step computes with it. So every slot value
-below TINY in magnitude is written as 0 (``flush``). The weight feels no
-difference: what the flush takes from its step is below TINY times the step
-size (for Adam, alpha * TINY / epsilon), far under the rounding of a weight of
-any ordinary size. The CPU's own flush-to-zero switches (FTZ/DAZ on x86)
+No arithmetic on subnormals. A float32 smaller in magnitude than ``TINY`` =
+2**-126 (about 1.2e-38, the smallest normal float32) is *subnormal*: it has
+fewer significant bits, and many x86 CPUs compute with it - as an operand or as
+a result - through a microcode assist that costs many times an ordinary multiply
+or add (Intel's far more than AMD's). Training makes such numbers: once a
+weight's gradient is 0 (a dead ReLU, an always-blank pixel), m shrinks by
+beta_1 and v by beta_2 every step. Storing slots below TINY as 0 is not enough:
+v spends thousands of steps (0.999 a step) between 2**-126 and 2**-100, and
+every one of them makes (g*g - v) * (1 - beta_2) subnormal on the way. So the
+updates keep every intermediate normal with two floors, both far below anything
+a float32 weight of ordinary size can feel:
+
+    SLOT_FLOOR = 2**-100 (~7.9e-31)  a slot value below it is stored as 0
+                                     (``flush``): a slot times (1 - beta) or
+                                     times the step size then stays normal
+    GRAD_FLOOR = 2**-50 (~8.9e-16)   a gradient entry below it is used as 0
+                                     (``small_to_zero``): g*g * (1 - beta_2)
+                                     then stays normal (the array is not changed)
+
+What they take from a step: with Adam, at most alpha * GRAD_FLOOR / epsilon
+(~1e-11 at the defaults), under the rounding of a weight of 0.01 (~1e-9).
+The CPU's own flush-to-zero switches (FTZ/DAZ on x86, which TensorFlow sets)
 would do this for all arithmetic, but they are per-thread processor state,
-differ between CPUs and change other code's results; an explicit comparison gives
-the same bits on every CPU, in both twins. NaN is kept (it fails the comparison),
-so a diverging run still shows.
+differ between CPUs and change other code's results; explicit comparisons give
+the same bits on every CPU, in both twins. NaN is kept (it fails the
+comparisons), so a diverging run still shows.
 """
 import numpy as np
 from numba import prange
@@ -53,17 +64,30 @@ from ._jit import exact_kernel, parallel_kernel, split
 PARALLEL_MIN_SIZE = 65_536
 
 TINY = np.float32(np.finfo(np.float32).tiny)  # the smallest normal float32, 2**-126
+SLOT_FLOOR = np.float32(2.0 ** -100)
+GRAD_FLOOR = np.float32(2.0 ** -50)
 
 
 def flush_numpy(a):
-    """Write 0 over the subnormal entries of ``a`` (|a| < TINY), in place."""
-    a[np.abs(a) < TINY] = 0
+    """Write 0 over the entries of slot ``a`` below SLOT_FLOOR in magnitude, in place."""
+    a[np.abs(a) < SLOT_FLOOR] = 0
 
 
 @exact_kernel
 def flush(x):
-    """x, or 0 if x is subnormal: the scalar twin of ``flush_numpy``."""
-    return np.float32(0) if abs(x) < TINY else x
+    """x, or 0 if |x| < SLOT_FLOOR: the scalar twin of ``flush_numpy``."""
+    return np.float32(0) if abs(x) < SLOT_FLOOR else x
+
+
+def small_to_zero_numpy(g):
+    """A copy of gradient ``g`` with the entries below GRAD_FLOOR in magnitude set to 0."""
+    return np.where(np.abs(g) < GRAD_FLOOR, np.float32(0), g)
+
+
+@exact_kernel
+def small_to_zero(x):
+    """x, or 0 if |x| < GRAD_FLOOR: the scalar twin of ``small_to_zero_numpy``."""
+    return np.float32(0) if abs(x) < GRAD_FLOOR else x
 
 
 def adam_step_size_numpy(learning_rate, beta_1, beta_2, t):
@@ -86,6 +110,7 @@ def adam_step_size_numba(learning_rate, beta_1, beta_2, t):
 
 def adam_update_numpy(p, g, m, v, alpha, beta_1, beta_2, epsilon):
     f32 = np.float32
+    g = small_to_zero_numpy(g)
     m += (g - m) * f32(1 - beta_1)
     flush_numpy(m)
     v += (g * g - v) * f32(1 - beta_2)
@@ -119,7 +144,7 @@ def _adam_range(p, g, m, v, alpha, beta_1, beta_2, epsilon):
     one_minus_b2 = np.float32(1.0 - beta_2)
     a, eps = np.float32(alpha), np.float32(epsilon)
     for i in range(p.shape[0]):
-        gi = g[i]
+        gi = small_to_zero(g[i])
         mi = flush(m[i] + (gi - m[i]) * one_minus_b1)
         vi = flush(v[i] + (gi * gi - v[i]) * one_minus_b2)
         m[i] = mi
@@ -129,6 +154,7 @@ def _adam_range(p, g, m, v, alpha, beta_1, beta_2, epsilon):
 
 def adam_amsgrad_update_numpy(p, g, m, v, v_hat, alpha, beta_1, beta_2, epsilon):
     f32 = np.float32
+    g = small_to_zero_numpy(g)
     m += (g - m) * f32(1 - beta_1)
     flush_numpy(m)
     v += (g * g - v) * f32(1 - beta_2)
@@ -158,7 +184,7 @@ def _amsgrad_range(p, g, m, v, v_hat, alpha, beta_1, beta_2, epsilon):
     one_minus_b2 = np.float32(1.0 - beta_2)
     a, eps = np.float32(alpha), np.float32(epsilon)
     for i in range(p.shape[0]):
-        gi = g[i]
+        gi = small_to_zero(g[i])
         mi = flush(m[i] + (gi - m[i]) * one_minus_b1)
         vi = flush(v[i] + (gi * gi - v[i]) * one_minus_b2)
         hi = np.maximum(v_hat[i], vi)  # NaN wins, as in NumPy
@@ -171,6 +197,7 @@ def _amsgrad_range(p, g, m, v, v_hat, alpha, beta_1, beta_2, epsilon):
 def sgd_update_numpy(p, g, u, lr, momentum, nesterov):
     """``u`` (the velocity) is ignored when momentum is 0."""
     lr, mu = np.float32(lr), np.float32(momentum)
+    g = small_to_zero_numpy(g)
     if momentum == 0:
         p -= lr * g
         return
@@ -191,7 +218,7 @@ def sgd_update_numba(p, g, u, lr, momentum, nesterov):
     pf, gf, uf = p.reshape(-1), g.reshape(-1), u.reshape(-1)
     lr32, mu = np.float32(lr), np.float32(momentum)
     for i in range(pf.shape[0]):
-        step = lr32 * gf[i]
+        step = lr32 * small_to_zero(gf[i])
         if momentum == 0:
             pf[i] -= step
         else:

@@ -1,7 +1,8 @@
 """RMSprop and Adagrad updates, in place: each parameter's step is scaled by a
 running measure of its own past gradients. Same conventions as ``optim.py``:
 float32 in Keras 3's order, no fast-math (the twins give the same bits), and
-subnormal slot values stored as 0 (``optim.py`` says why).
+slots and gradients floored so that no arithmetic meets a subnormal
+(``optim.py`` says why and how).
 
 RMSprop, as Keras 3 (rho, momentum mu, epsilon):
     s <- rho * s + (1 - rho) * g*g                 (mean square of the gradient)
@@ -21,13 +22,14 @@ import numpy as np
 from numba import prange
 
 from ._jit import exact_kernel, parallel_kernel, split
-from .optim import PARALLEL_MIN_SIZE, flush, flush_numpy
+from .optim import PARALLEL_MIN_SIZE, flush, flush_numpy, small_to_zero, small_to_zero_numpy
 
 
 def rmsprop_update_numpy(p, g, s, u, a, lr, rho, momentum, epsilon, centered):
     """s: mean square; u: momentum (ignored when momentum is 0); a: mean gradient
     (ignored unless centered). An ignored slot may be any array of p's shape."""
     f32 = np.float32
+    g = small_to_zero_numpy(g)
     r, one_minus_r = f32(rho), f32(1 - rho)
     s[...] = r * s + one_minus_r * (g * g)
     flush_numpy(s)
@@ -69,7 +71,7 @@ def _rmsprop_range(p, g, s, u, a, lr, rho, momentum, epsilon, centered):
     r, one_minus_r = np.float32(rho), np.float32(1.0 - rho)
     lr32, mu, eps = np.float32(lr), np.float32(momentum), np.float32(epsilon)
     for i in range(p.shape[0]):
-        gi = g[i]
+        gi = small_to_zero(g[i])
         si = flush(r * s[i] + one_minus_r * (gi * gi))
         s[i] = si
         if centered:
@@ -88,8 +90,9 @@ def _rmsprop_range(p, g, s, u, a, lr, rho, momentum, epsilon, centered):
 
 
 def adagrad_update_numpy(p, g, acc, lr, epsilon):
+    g = small_to_zero_numpy(g)
     acc += g * g
-    flush_numpy(acc)  # only a zero start (initial_accumulator_value=0) can make one
+    flush_numpy(acc)  # acc only grows: only a start below the floor can be flushed
     p -= np.float32(lr) * g / np.sqrt(acc + np.float32(epsilon))
 
 
@@ -113,7 +116,7 @@ def adagrad_update_numba(p, g, acc, lr, epsilon):
 def _adagrad_range(p, g, acc, lr, epsilon):
     lr32, eps = np.float32(lr), np.float32(epsilon)
     for i in range(p.shape[0]):
-        gi = g[i]
+        gi = small_to_zero(g[i])
         ci = flush(acc[i] + gi * gi)
         acc[i] = ci
         p[i] -= lr32 * gi / np.sqrt(ci + eps)
