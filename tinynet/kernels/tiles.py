@@ -42,24 +42,34 @@ def leftover(a, b, c, i0, i1, j0, j1, accumulate):
 
 
 @kernel
-def nonzero_steps_8(a, i, k0, k1, flags, steps):
-    """Writes the steps p in [k0, k1) where A[i:i+8, p] is not all zero into
-    ``steps``; returns how many. (Two loops: the first vectorises. It sees A in
-    its own layout, compiled for each, as it is small.)"""
-    for p in range(k0, k1):
-        flags[p - k0] = (a[i + 0, p] != 0) | (a[i + 1, p] != 0) | (a[i + 2, p] != 0) | (a[i + 3, p] != 0) | (a[i + 4, p] != 0) | (a[i + 5, p] != 0) | (a[i + 6, p] != 0) | (a[i + 7, p] != 0)
+def pack_8(a, i, k0, k1, panel, steps):
+    """Copies the 8 values A[i:i+8, p] of every step p in [k0, k1) that is not
+    all zero into ``panel``, one step after another (8 floats each), and lists
+    those steps in ``steps``; returns how many. It sees A in its own layout
+    (compiled for each; it is small), so the tile reads one contiguous panel
+    whatever A is: a matrix, a transposed view or a slice."""
     count = 0
     for p in range(k0, k1):
-        steps[count] = p
-        count += flags[p - k0]
+        if (a[i + 0, p] != 0) | (a[i + 1, p] != 0) | (a[i + 2, p] != 0) | (a[i + 3, p] != 0) | (a[i + 4, p] != 0) | (a[i + 5, p] != 0) | (a[i + 6, p] != 0) | (a[i + 7, p] != 0):
+            panel[count * 8 + 0] = a[i + 0, p]
+            panel[count * 8 + 1] = a[i + 1, p]
+            panel[count * 8 + 2] = a[i + 2, p]
+            panel[count * 8 + 3] = a[i + 3, p]
+            panel[count * 8 + 4] = a[i + 4, p]
+            panel[count * 8 + 5] = a[i + 5, p]
+            panel[count * 8 + 6] = a[i + 6, p]
+            panel[count * 8 + 7] = a[i + 7, p]
+            steps[count] = p
+            count += 1
     return np.uint64(count)
 
 
 @tile_kernel
-def tile_8x32(a, steps, n_steps, bf, ldb, c, i, j, accumulate):
+def tile_8x32(panel, steps, n_steps, bf, ldb, c, i, j, accumulate):
     """C[i:i+8, j:j+32] (+)= sum over q < n_steps of A[i:i+8, p] B[p, j:j+32],
-    p = steps[q]; B read as the flat ``bf`` with row stride ``ldb``. i, j and
-    the steps are unsigned (see make_tiles.py)."""
+    p = steps[q], A's 8 values read from the packed ``panel`` (``pack_8``);
+    B read as the flat ``bf`` with row stride ``ldb``. i, j and the steps are
+    unsigned (see make_tiles.py)."""
     if accumulate:
         cr = c[i + np.uint64(0)]
         c0_0, c0_1, c0_2, c0_3, c0_4, c0_5, c0_6, c0_7, c0_8, c0_9, c0_10, c0_11, c0_12, c0_13, c0_14, c0_15, c0_16, c0_17, c0_18, c0_19, c0_20, c0_21, c0_22, c0_23, c0_24, c0_25, c0_26, c0_27, c0_28, c0_29, c0_30, c0_31 = cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)], cr[j + np.uint64(16)], cr[j + np.uint64(17)], cr[j + np.uint64(18)], cr[j + np.uint64(19)], cr[j + np.uint64(20)], cr[j + np.uint64(21)], cr[j + np.uint64(22)], cr[j + np.uint64(23)], cr[j + np.uint64(24)], cr[j + np.uint64(25)], cr[j + np.uint64(26)], cr[j + np.uint64(27)], cr[j + np.uint64(28)], cr[j + np.uint64(29)], cr[j + np.uint64(30)], cr[j + np.uint64(31)]
@@ -88,14 +98,15 @@ def tile_8x32(a, steps, n_steps, bf, ldb, c, i, j, accumulate):
         c7_0 = c7_1 = c7_2 = c7_3 = c7_4 = c7_5 = c7_6 = c7_7 = c7_8 = c7_9 = c7_10 = c7_11 = c7_12 = c7_13 = c7_14 = c7_15 = c7_16 = c7_17 = c7_18 = c7_19 = c7_20 = c7_21 = c7_22 = c7_23 = c7_24 = c7_25 = c7_26 = c7_27 = c7_28 = c7_29 = c7_30 = c7_31 = np.float32(0.0)
     for q in range(n_steps):
         p = steps[q]
-        a0 = a[i + np.uint64(0), p]
-        a1 = a[i + np.uint64(1), p]
-        a2 = a[i + np.uint64(2), p]
-        a3 = a[i + np.uint64(3), p]
-        a4 = a[i + np.uint64(4), p]
-        a5 = a[i + np.uint64(5), p]
-        a6 = a[i + np.uint64(6), p]
-        a7 = a[i + np.uint64(7), p]
+        e = q * np.uint64(8)
+        a0 = panel[e + np.uint64(0)]
+        a1 = panel[e + np.uint64(1)]
+        a2 = panel[e + np.uint64(2)]
+        a3 = panel[e + np.uint64(3)]
+        a4 = panel[e + np.uint64(4)]
+        a5 = panel[e + np.uint64(5)]
+        a6 = panel[e + np.uint64(6)]
+        a7 = panel[e + np.uint64(7)]
         o = p * ldb + j
         b0 = bf[o + np.uint64(0)]
         b1 = bf[o + np.uint64(1)]
@@ -409,23 +420,22 @@ def nn_8x32(a, b, c, accumulate):
     A (m, k) any layout (a transposed view too), B (k, n), C (m, n).
 
     k is cut in blocks (``k_block``); in each block, every 8 rows of A are
-    scanned once for steps whose 8 values are all zero (the scan is cheap
-    next to the n / 32 tiles that then skip those steps), then the tiles of
-    those rows run over the remaining steps. A skipped step treats 0 * inf as
-    0, where IEEE says NaN: it matters only for weights already inf or NaN.
-
-    The tile sees A as ``a[0:m, 0:k]``, a view Numba types as "any layout": one
-    compiled tile serves A, A.T and slices alike (each layout compiled
-    separately took ~10 s more), and its loads of A are scalar either way.
+    packed once (``pack_8``): their steps that are not all zero, 8 floats
+    a step, copied into one contiguous panel. The n / 32 tiles of those rows
+    then read the panel, skipping the zero steps. Packing costs one pass over A;
+    the tiles save, on every step, 8 loads at A's strides (a transposed view,
+    for dW = X.T @ dY, has its rows 4 bytes apart and its steps a row apart),
+    and the tile is compiled once for every layout of A. A skipped step treats
+    0 * inf as 0, where IEEE says NaN: it matters only for weights already inf
+    or NaN.
     """
     m, k = a.shape
     n = b.shape[1]
-    a_any = a[0:m, 0:k]
     bf = np.ascontiguousarray(b).reshape(-1)
     ldb = np.uint64(n)
     m_full, n_full = m - m % 8, n - n % 32
     kc = k_block(k, n)
-    flags = np.empty(kc, np.bool_)
+    panels = np.empty((ROWS_TOGETHER // 8, kc * 8), np.float32)
     steps = np.empty((ROWS_TOGETHER // 8, kc), np.uint64)
     n_steps = np.empty(ROWS_TOGETHER // 8, np.uint64)
     for k0 in range(0, k, kc):
@@ -435,11 +445,11 @@ def nn_8x32(a, b, c, accumulate):
             i1 = min(m_full, i0 + ROWS_TOGETHER)
             for i in range(i0, i1, 8):
                 t = (i - i0) // 8
-                n_steps[t] = nonzero_steps_8(a, i, k0, k1, flags, steps[t])
+                n_steps[t] = pack_8(a, i, k0, k1, panels[t], steps[t])
             for j in range(0, n_full, 32):  # B[k0:k1, j:j+32] is read from cache by every row tile
                 for i in range(i0, i1, 8):
                     t = (i - i0) // 8
-                    tile_8x32(a_any, steps[t], n_steps[t], bf, ldb, c, np.uint64(i), np.uint64(j), add)
+                    tile_8x32(panels[t], steps[t], n_steps[t], bf, ldb, c, np.uint64(i), np.uint64(j), add)
     if n_full < n:
         leftover(a, b, c, 0, m_full, n_full, n, accumulate)
     if m_full < m:
@@ -447,24 +457,30 @@ def nn_8x32(a, b, c, accumulate):
 
 
 @kernel
-def nonzero_steps_4(a, i, k0, k1, flags, steps):
-    """Writes the steps p in [k0, k1) where A[i:i+4, p] is not all zero into
-    ``steps``; returns how many. (Two loops: the first vectorises. It sees A in
-    its own layout, compiled for each, as it is small.)"""
-    for p in range(k0, k1):
-        flags[p - k0] = (a[i + 0, p] != 0) | (a[i + 1, p] != 0) | (a[i + 2, p] != 0) | (a[i + 3, p] != 0)
+def pack_4(a, i, k0, k1, panel, steps):
+    """Copies the 4 values A[i:i+4, p] of every step p in [k0, k1) that is not
+    all zero into ``panel``, one step after another (4 floats each), and lists
+    those steps in ``steps``; returns how many. It sees A in its own layout
+    (compiled for each; it is small), so the tile reads one contiguous panel
+    whatever A is: a matrix, a transposed view or a slice."""
     count = 0
     for p in range(k0, k1):
-        steps[count] = p
-        count += flags[p - k0]
+        if (a[i + 0, p] != 0) | (a[i + 1, p] != 0) | (a[i + 2, p] != 0) | (a[i + 3, p] != 0):
+            panel[count * 4 + 0] = a[i + 0, p]
+            panel[count * 4 + 1] = a[i + 1, p]
+            panel[count * 4 + 2] = a[i + 2, p]
+            panel[count * 4 + 3] = a[i + 3, p]
+            steps[count] = p
+            count += 1
     return np.uint64(count)
 
 
 @tile_kernel
-def tile_4x16(a, steps, n_steps, bf, ldb, c, i, j, accumulate):
+def tile_4x16(panel, steps, n_steps, bf, ldb, c, i, j, accumulate):
     """C[i:i+4, j:j+16] (+)= sum over q < n_steps of A[i:i+4, p] B[p, j:j+16],
-    p = steps[q]; B read as the flat ``bf`` with row stride ``ldb``. i, j and
-    the steps are unsigned (see make_tiles.py)."""
+    p = steps[q], A's 4 values read from the packed ``panel`` (``pack_4``);
+    B read as the flat ``bf`` with row stride ``ldb``. i, j and the steps are
+    unsigned (see make_tiles.py)."""
     if accumulate:
         cr = c[i + np.uint64(0)]
         c0_0, c0_1, c0_2, c0_3, c0_4, c0_5, c0_6, c0_7, c0_8, c0_9, c0_10, c0_11, c0_12, c0_13, c0_14, c0_15 = cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)]
@@ -481,10 +497,11 @@ def tile_4x16(a, steps, n_steps, bf, ldb, c, i, j, accumulate):
         c3_0 = c3_1 = c3_2 = c3_3 = c3_4 = c3_5 = c3_6 = c3_7 = c3_8 = c3_9 = c3_10 = c3_11 = c3_12 = c3_13 = c3_14 = c3_15 = np.float32(0.0)
     for q in range(n_steps):
         p = steps[q]
-        a0 = a[i + np.uint64(0), p]
-        a1 = a[i + np.uint64(1), p]
-        a2 = a[i + np.uint64(2), p]
-        a3 = a[i + np.uint64(3), p]
+        e = q * np.uint64(4)
+        a0 = panel[e + np.uint64(0)]
+        a1 = panel[e + np.uint64(1)]
+        a2 = panel[e + np.uint64(2)]
+        a3 = panel[e + np.uint64(3)]
         o = p * ldb + j
         b0 = bf[o + np.uint64(0)]
         b1 = bf[o + np.uint64(1)]
@@ -582,23 +599,22 @@ def nn_4x16(a, b, c, accumulate):
     A (m, k) any layout (a transposed view too), B (k, n), C (m, n).
 
     k is cut in blocks (``k_block``); in each block, every 4 rows of A are
-    scanned once for steps whose 4 values are all zero (the scan is cheap
-    next to the n / 16 tiles that then skip those steps), then the tiles of
-    those rows run over the remaining steps. A skipped step treats 0 * inf as
-    0, where IEEE says NaN: it matters only for weights already inf or NaN.
-
-    The tile sees A as ``a[0:m, 0:k]``, a view Numba types as "any layout": one
-    compiled tile serves A, A.T and slices alike (each layout compiled
-    separately took ~10 s more), and its loads of A are scalar either way.
+    packed once (``pack_4``): their steps that are not all zero, 4 floats
+    a step, copied into one contiguous panel. The n / 16 tiles of those rows
+    then read the panel, skipping the zero steps. Packing costs one pass over A;
+    the tiles save, on every step, 4 loads at A's strides (a transposed view,
+    for dW = X.T @ dY, has its rows 4 bytes apart and its steps a row apart),
+    and the tile is compiled once for every layout of A. A skipped step treats
+    0 * inf as 0, where IEEE says NaN: it matters only for weights already inf
+    or NaN.
     """
     m, k = a.shape
     n = b.shape[1]
-    a_any = a[0:m, 0:k]
     bf = np.ascontiguousarray(b).reshape(-1)
     ldb = np.uint64(n)
     m_full, n_full = m - m % 4, n - n % 16
     kc = k_block(k, n)
-    flags = np.empty(kc, np.bool_)
+    panels = np.empty((ROWS_TOGETHER // 4, kc * 4), np.float32)
     steps = np.empty((ROWS_TOGETHER // 4, kc), np.uint64)
     n_steps = np.empty(ROWS_TOGETHER // 4, np.uint64)
     for k0 in range(0, k, kc):
@@ -608,11 +624,11 @@ def nn_4x16(a, b, c, accumulate):
             i1 = min(m_full, i0 + ROWS_TOGETHER)
             for i in range(i0, i1, 4):
                 t = (i - i0) // 4
-                n_steps[t] = nonzero_steps_4(a, i, k0, k1, flags, steps[t])
+                n_steps[t] = pack_4(a, i, k0, k1, panels[t], steps[t])
             for j in range(0, n_full, 16):  # B[k0:k1, j:j+16] is read from cache by every row tile
                 for i in range(i0, i1, 4):
                     t = (i - i0) // 4
-                    tile_4x16(a_any, steps[t], n_steps[t], bf, ldb, c, np.uint64(i), np.uint64(j), add)
+                    tile_4x16(panels[t], steps[t], n_steps[t], bf, ldb, c, np.uint64(i), np.uint64(j), add)
     if n_full < n:
         leftover(a, b, c, 0, m_full, n_full, n, accumulate)
     if m_full < m:
