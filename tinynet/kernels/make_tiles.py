@@ -32,13 +32,15 @@ vfmadd231ps, MR vbroadcastss and NR / W vmovups loads, nothing else):
   vectoriser, which turned the reads of A into gathers.
 * B is read through a flat view ``bf`` with a row stride ``ldb``, so that the
   NR values of a row are visibly consecutive.
-* A is read from a packed panel: its MR values of each step copied side by
-  side, once per block of rows, as BLAS does. Read in place, a transposed A
-  (dW = X.T @ dY) cost MR loads at run-time strides per step, and the tile ran
-  at about half the sgemm rate.
+* A transposed A (dW = X.T @ dY) is read from a packed panel, its MR values
+  of each step copied side by side once per block of rows, as BLAS does: a
+  second tile, whose loads of A sit at fixed offsets. Read in place it cost
+  MR loads at run-time strides per step and ran at half the sgemm rate; A
+  with contiguous rows is read in place, where the copy cost more than it
+  saved.
 
-Also written here: the packing, which also drops the steps whose MR values of
-A are all zero (the zero-skip: MNIST images are 81% background), and the loops
+Also written here: the scan (and the packing) that drops the steps whose MR
+values of A are all zero (the zero-skip: MNIST images are 81% background), and the loops
 around the tile (``nn_MRxNR``), one copy per tile size so that each calls its
 own tile directly.
 """
@@ -99,22 +101,26 @@ def nn_{MR}x{NR}(a, b, c, accumulate):
     A (m, k) any layout (a transposed view too), B (k, n), C (m, n).
 
     k is cut in blocks (``k_block``); in each block, every {MR} rows of A are
-    packed once (``pack_{MR}``): their steps that are not all zero, {MR} floats
-    a step, copied into one contiguous panel. The n / {NR} tiles of those rows
-    then read the panel, skipping the zero steps. Packing costs one pass over A;
-    the tiles save, on every step, {MR} loads at A's strides (a transposed view,
-    for dW = X.T @ dY, has its rows 4 bytes apart and its steps a row apart),
-    and the tile is compiled once for every layout of A. A skipped step treats
-    0 * inf as 0, where IEEE says NaN: it matters only for weights already inf
-    or NaN.
+    scanned once for the steps that are not all zero, which the n / {NR} tiles
+    of those rows then run over. Where A's rows are contiguous (X, or a
+    convolution's im2col rows) the tiles read A in place, as ``a[0:m, 0:k]``,
+    a view Numba types as "any layout", so one compiled tile serves every such
+    A. Where they are not (a transposed view: dW = X.T @ dY), the scan also
+    copies those steps' {MR} values side by side into a panel (``pack_{MR}``),
+    as BLAS packs: read in place, they cost {MR} loads at A's strides per step
+    and the tile ran at half the sgemm rate. A skipped step treats 0 * inf as
+    0, where IEEE says NaN: it matters only for weights already inf or NaN.
     """
     m, k = a.shape
     n = b.shape[1]
+    a_any = a[0:m, 0:k]
     bf = np.ascontiguousarray(b).reshape(-1)
     ldb = np.uint64(n)
     m_full, n_full = m - m % {MR}, n - n % {NR}
     kc = k_block(k, n)
-    panels = np.empty((ROWS_TOGETHER // {MR}, kc * {MR}), np.float32)
+    in_place = a.strides[1] == a.itemsize
+    flags = np.empty(kc, np.bool_)
+    panels = np.empty((ROWS_TOGETHER // {MR}, 0 if in_place else kc * {MR}), np.float32)
     steps = np.empty((ROWS_TOGETHER // {MR}, kc), np.uint64)
     n_steps = np.empty(ROWS_TOGETHER // {MR}, np.uint64)
     for k0 in range(0, k, kc):
@@ -124,11 +130,18 @@ def nn_{MR}x{NR}(a, b, c, accumulate):
             i1 = min(m_full, i0 + ROWS_TOGETHER)
             for i in range(i0, i1, {MR}):
                 t = (i - i0) // {MR}
-                n_steps[t] = pack_{MR}(a, i, k0, k1, panels[t], steps[t])
+                if in_place:
+                    n_steps[t] = nonzero_steps_{MR}(a, i, k0, k1, flags, steps[t])
+                else:
+                    n_steps[t] = pack_{MR}(a, i, k0, k1, panels[t], steps[t])
             for j in range(0, n_full, {NR}):  # B[k0:k1, j:j+{NR}] is read from cache by every row tile
                 for i in range(i0, i1, {MR}):
                     t = (i - i0) // {MR}
-                    tile_{MR}x{NR}(panels[t], steps[t], n_steps[t], bf, ldb, c, np.uint64(i), np.uint64(j), add)
+                    ui, uj = np.uint64(i), np.uint64(j)
+                    if in_place:
+                        tile_{MR}x{NR}(a_any, steps[t], n_steps[t], bf, ldb, c, ui, uj, add)
+                    else:
+                        packed_tile_{MR}x{NR}(panels[t], steps[t], n_steps[t], bf, ldb, c, ui, uj, add)
     if n_full < n:
         leftover(a, b, c, 0, m_full, n_full, n, accumulate)
     if m_full < m:
@@ -140,19 +153,39 @@ def u(v):
     return f"np.uint64({v})"
 
 
+def scan(mr):
+    """nonzero_steps_MR: the steps p in [k0, k1) where A[i:i+MR, p] is not all zero."""
+    test = " | ".join(f"(a[i + {r}, p] != 0)" for r in range(mr))
+    return f'''
+
+@kernel
+def nonzero_steps_{mr}(a, i, k0, k1, flags, steps):
+    """Writes the steps p in [k0, k1) where A[i:i+{mr}, p] is not all zero into
+    ``steps``; returns how many. (Two loops: the first vectorises along A's
+    rows. It sees A in its own layout, compiled for each, as it is small.)"""
+    for p in range(k0, k1):
+        flags[p - k0] = {test}
+    count = 0
+    for p in range(k0, k1):
+        steps[count] = p
+        count += flags[p - k0]
+    return np.uint64(count)
+'''
+
+
 def pack(mr):
-    """pack_MR: copies A[i:i+MR, p] for the steps p in [k0, k1) that are not all zero."""
+    """pack_MR: the same steps as nonzero_steps_MR, their MR values of A copied into a panel."""
     test = " | ".join(f"(a[i + {r}, p] != 0)" for r in range(mr))
     copy = "\n".join(f"            panel[count * {mr} + {r}] = a[i + {r}, p]" for r in range(mr))
     return f'''
 
 @kernel
 def pack_{mr}(a, i, k0, k1, panel, steps):
-    """Copies the {mr} values A[i:i+{mr}, p] of every step p in [k0, k1) that is not
-    all zero into ``panel``, one step after another ({mr} floats each), and lists
-    those steps in ``steps``; returns how many. It sees A in its own layout
-    (compiled for each; it is small), so the tile reads one contiguous panel
-    whatever A is: a matrix, a transposed view or a slice."""
+    """Lists in ``steps`` every step p in [k0, k1) whose {mr} values A[i:i+{mr}, p]
+    are not all zero, and copies those values side by side into ``panel`` ({mr}
+    floats a step); returns how many steps. For an A whose columns are
+    contiguous (a transposed view), where the {mr} values of a step sit side by
+    side already."""
     count = 0
     for p in range(k0, k1):
         if {test}:
@@ -163,26 +196,31 @@ def pack_{mr}(a, i, k0, k1, panel, steps):
 '''
 
 
-def tile(mr, nr):
-    """tile_MRxNR: C[i:i+MR, j:j+NR] (+)= A[i:i+MR, steps] @ B[steps, j:j+NR]."""
+def tile(mr, nr, packed):
+    """tile_MRxNR (A read in place) or packed_tile_MRxNR (A read from a panel):
+    C[i:i+MR, j:j+NR] (+)= A[i:i+MR, steps] @ B[steps, j:j+NR]."""
     acc = [[f"c{r}_{s}" for s in range(nr)] for r in range(mr)]
-    lines = [
-        "", "", "@tile_kernel",
-        f"def tile_{mr}x{nr}(panel, steps, n_steps, bf, ldb, c, i, j, accumulate):",
-        f'    """C[i:i+{mr}, j:j+{nr}] (+)= sum over q < n_steps of A[i:i+{mr}, p] B[p, j:j+{nr}],',
-        f"    p = steps[q], A's {mr} values read from the packed ``panel`` (``pack_{mr}``);",
-        "    B read as the flat ``bf`` with row stride ``ldb``. i, j and the steps are",
-        '    unsigned (see make_tiles.py)."""',
-        "    if accumulate:",
-    ]
+    if packed:
+        head = [f"def packed_tile_{mr}x{nr}(panel, steps, n_steps, bf, ldb, c, i, j, accumulate):",
+                f'    """C[i:i+{mr}, j:j+{nr}] (+)= sum over q < n_steps of A[i:i+{mr}, p] B[p, j:j+{nr}],',
+                f"    p = steps[q], A's {mr} values of step q at panel[{mr} q:{mr} q + {mr}] (``pack_{mr}``);",
+                "    B read as the flat ``bf`` with row stride ``ldb``. Indices are",
+                '    unsigned (see make_tiles.py)."""']
+        loads = ["        p = steps[q]", f"        e = q * {u(mr)}"] + [f"        a{r} = panel[e + {u(r)}]" for r in range(mr)]
+    else:
+        head = [f"def tile_{mr}x{nr}(a, steps, n_steps, bf, ldb, c, i, j, accumulate):",
+                f'    """C[i:i+{mr}, j:j+{nr}] (+)= sum over q < n_steps of A[i:i+{mr}, p] B[p, j:j+{nr}],',
+                "    p = steps[q]; B read as the flat ``bf`` with row stride ``ldb``. i, j and",
+                '    the steps are unsigned (see make_tiles.py)."""']
+        loads = ["        p = steps[q]"] + [f"        a{r} = a[i + {u(r)}, p]" for r in range(mr)]
+    lines = ["", "", "@tile_kernel"] + head + ["    if accumulate:"]
     for r in range(mr):
         lines.append(f"        cr = c[i + {u(r)}]")
         lines.append("        " + ", ".join(acc[r]) + " = " + ", ".join(f"cr[j + {u(s)}]" for s in range(nr)))
     lines.append("    else:")
     for r in range(mr):
         lines.append("        " + " = ".join(acc[r]) + " = np.float32(0.0)")
-    lines += ["    for q in range(n_steps):", "        p = steps[q]", f"        e = q * {u(mr)}"]
-    lines += [f"        a{r} = panel[e + {u(r)}]" for r in range(mr)]
+    lines += ["    for q in range(n_steps):"] + loads
     lines.append("        o = p * ldb + j")
     lines += [f"        b{s} = bf[o + {u(s)}]" for s in range(nr)]
     for r in range(mr):
@@ -197,7 +235,7 @@ def source():
     """The text of tiles.py."""
     parts = [HEADER]
     for mr, nr in TILES:
-        parts += [pack(mr), tile(mr, nr), DRIVER.format(MR=mr, NR=nr)]
+        parts += [scan(mr), pack(mr), tile(mr, nr, False), tile(mr, nr, True), DRIVER.format(MR=mr, NR=nr)]
     return "".join(parts)
 
 

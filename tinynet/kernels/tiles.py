@@ -42,12 +42,26 @@ def leftover(a, b, c, i0, i1, j0, j1, accumulate):
 
 
 @kernel
+def nonzero_steps_8(a, i, k0, k1, flags, steps):
+    """Writes the steps p in [k0, k1) where A[i:i+8, p] is not all zero into
+    ``steps``; returns how many. (Two loops: the first vectorises along A's
+    rows. It sees A in its own layout, compiled for each, as it is small.)"""
+    for p in range(k0, k1):
+        flags[p - k0] = (a[i + 0, p] != 0) | (a[i + 1, p] != 0) | (a[i + 2, p] != 0) | (a[i + 3, p] != 0) | (a[i + 4, p] != 0) | (a[i + 5, p] != 0) | (a[i + 6, p] != 0) | (a[i + 7, p] != 0)
+    count = 0
+    for p in range(k0, k1):
+        steps[count] = p
+        count += flags[p - k0]
+    return np.uint64(count)
+
+
+@kernel
 def pack_8(a, i, k0, k1, panel, steps):
-    """Copies the 8 values A[i:i+8, p] of every step p in [k0, k1) that is not
-    all zero into ``panel``, one step after another (8 floats each), and lists
-    those steps in ``steps``; returns how many. It sees A in its own layout
-    (compiled for each; it is small), so the tile reads one contiguous panel
-    whatever A is: a matrix, a transposed view or a slice."""
+    """Lists in ``steps`` every step p in [k0, k1) whose 8 values A[i:i+8, p]
+    are not all zero, and copies those values side by side into ``panel`` (8
+    floats a step); returns how many steps. For an A whose columns are
+    contiguous (a transposed view), where the 8 values of a step sit side by
+    side already."""
     count = 0
     for p in range(k0, k1):
         if (a[i + 0, p] != 0) | (a[i + 1, p] != 0) | (a[i + 2, p] != 0) | (a[i + 3, p] != 0) | (a[i + 4, p] != 0) | (a[i + 5, p] != 0) | (a[i + 6, p] != 0) | (a[i + 7, p] != 0):
@@ -65,10 +79,358 @@ def pack_8(a, i, k0, k1, panel, steps):
 
 
 @tile_kernel
-def tile_8x32(panel, steps, n_steps, bf, ldb, c, i, j, accumulate):
+def tile_8x32(a, steps, n_steps, bf, ldb, c, i, j, accumulate):
     """C[i:i+8, j:j+32] (+)= sum over q < n_steps of A[i:i+8, p] B[p, j:j+32],
-    p = steps[q], A's 8 values read from the packed ``panel`` (``pack_8``);
-    B read as the flat ``bf`` with row stride ``ldb``. i, j and the steps are
+    p = steps[q]; B read as the flat ``bf`` with row stride ``ldb``. i, j and
+    the steps are unsigned (see make_tiles.py)."""
+    if accumulate:
+        cr = c[i + np.uint64(0)]
+        c0_0, c0_1, c0_2, c0_3, c0_4, c0_5, c0_6, c0_7, c0_8, c0_9, c0_10, c0_11, c0_12, c0_13, c0_14, c0_15, c0_16, c0_17, c0_18, c0_19, c0_20, c0_21, c0_22, c0_23, c0_24, c0_25, c0_26, c0_27, c0_28, c0_29, c0_30, c0_31 = cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)], cr[j + np.uint64(16)], cr[j + np.uint64(17)], cr[j + np.uint64(18)], cr[j + np.uint64(19)], cr[j + np.uint64(20)], cr[j + np.uint64(21)], cr[j + np.uint64(22)], cr[j + np.uint64(23)], cr[j + np.uint64(24)], cr[j + np.uint64(25)], cr[j + np.uint64(26)], cr[j + np.uint64(27)], cr[j + np.uint64(28)], cr[j + np.uint64(29)], cr[j + np.uint64(30)], cr[j + np.uint64(31)]
+        cr = c[i + np.uint64(1)]
+        c1_0, c1_1, c1_2, c1_3, c1_4, c1_5, c1_6, c1_7, c1_8, c1_9, c1_10, c1_11, c1_12, c1_13, c1_14, c1_15, c1_16, c1_17, c1_18, c1_19, c1_20, c1_21, c1_22, c1_23, c1_24, c1_25, c1_26, c1_27, c1_28, c1_29, c1_30, c1_31 = cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)], cr[j + np.uint64(16)], cr[j + np.uint64(17)], cr[j + np.uint64(18)], cr[j + np.uint64(19)], cr[j + np.uint64(20)], cr[j + np.uint64(21)], cr[j + np.uint64(22)], cr[j + np.uint64(23)], cr[j + np.uint64(24)], cr[j + np.uint64(25)], cr[j + np.uint64(26)], cr[j + np.uint64(27)], cr[j + np.uint64(28)], cr[j + np.uint64(29)], cr[j + np.uint64(30)], cr[j + np.uint64(31)]
+        cr = c[i + np.uint64(2)]
+        c2_0, c2_1, c2_2, c2_3, c2_4, c2_5, c2_6, c2_7, c2_8, c2_9, c2_10, c2_11, c2_12, c2_13, c2_14, c2_15, c2_16, c2_17, c2_18, c2_19, c2_20, c2_21, c2_22, c2_23, c2_24, c2_25, c2_26, c2_27, c2_28, c2_29, c2_30, c2_31 = cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)], cr[j + np.uint64(16)], cr[j + np.uint64(17)], cr[j + np.uint64(18)], cr[j + np.uint64(19)], cr[j + np.uint64(20)], cr[j + np.uint64(21)], cr[j + np.uint64(22)], cr[j + np.uint64(23)], cr[j + np.uint64(24)], cr[j + np.uint64(25)], cr[j + np.uint64(26)], cr[j + np.uint64(27)], cr[j + np.uint64(28)], cr[j + np.uint64(29)], cr[j + np.uint64(30)], cr[j + np.uint64(31)]
+        cr = c[i + np.uint64(3)]
+        c3_0, c3_1, c3_2, c3_3, c3_4, c3_5, c3_6, c3_7, c3_8, c3_9, c3_10, c3_11, c3_12, c3_13, c3_14, c3_15, c3_16, c3_17, c3_18, c3_19, c3_20, c3_21, c3_22, c3_23, c3_24, c3_25, c3_26, c3_27, c3_28, c3_29, c3_30, c3_31 = cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)], cr[j + np.uint64(16)], cr[j + np.uint64(17)], cr[j + np.uint64(18)], cr[j + np.uint64(19)], cr[j + np.uint64(20)], cr[j + np.uint64(21)], cr[j + np.uint64(22)], cr[j + np.uint64(23)], cr[j + np.uint64(24)], cr[j + np.uint64(25)], cr[j + np.uint64(26)], cr[j + np.uint64(27)], cr[j + np.uint64(28)], cr[j + np.uint64(29)], cr[j + np.uint64(30)], cr[j + np.uint64(31)]
+        cr = c[i + np.uint64(4)]
+        c4_0, c4_1, c4_2, c4_3, c4_4, c4_5, c4_6, c4_7, c4_8, c4_9, c4_10, c4_11, c4_12, c4_13, c4_14, c4_15, c4_16, c4_17, c4_18, c4_19, c4_20, c4_21, c4_22, c4_23, c4_24, c4_25, c4_26, c4_27, c4_28, c4_29, c4_30, c4_31 = cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)], cr[j + np.uint64(16)], cr[j + np.uint64(17)], cr[j + np.uint64(18)], cr[j + np.uint64(19)], cr[j + np.uint64(20)], cr[j + np.uint64(21)], cr[j + np.uint64(22)], cr[j + np.uint64(23)], cr[j + np.uint64(24)], cr[j + np.uint64(25)], cr[j + np.uint64(26)], cr[j + np.uint64(27)], cr[j + np.uint64(28)], cr[j + np.uint64(29)], cr[j + np.uint64(30)], cr[j + np.uint64(31)]
+        cr = c[i + np.uint64(5)]
+        c5_0, c5_1, c5_2, c5_3, c5_4, c5_5, c5_6, c5_7, c5_8, c5_9, c5_10, c5_11, c5_12, c5_13, c5_14, c5_15, c5_16, c5_17, c5_18, c5_19, c5_20, c5_21, c5_22, c5_23, c5_24, c5_25, c5_26, c5_27, c5_28, c5_29, c5_30, c5_31 = cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)], cr[j + np.uint64(16)], cr[j + np.uint64(17)], cr[j + np.uint64(18)], cr[j + np.uint64(19)], cr[j + np.uint64(20)], cr[j + np.uint64(21)], cr[j + np.uint64(22)], cr[j + np.uint64(23)], cr[j + np.uint64(24)], cr[j + np.uint64(25)], cr[j + np.uint64(26)], cr[j + np.uint64(27)], cr[j + np.uint64(28)], cr[j + np.uint64(29)], cr[j + np.uint64(30)], cr[j + np.uint64(31)]
+        cr = c[i + np.uint64(6)]
+        c6_0, c6_1, c6_2, c6_3, c6_4, c6_5, c6_6, c6_7, c6_8, c6_9, c6_10, c6_11, c6_12, c6_13, c6_14, c6_15, c6_16, c6_17, c6_18, c6_19, c6_20, c6_21, c6_22, c6_23, c6_24, c6_25, c6_26, c6_27, c6_28, c6_29, c6_30, c6_31 = cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)], cr[j + np.uint64(16)], cr[j + np.uint64(17)], cr[j + np.uint64(18)], cr[j + np.uint64(19)], cr[j + np.uint64(20)], cr[j + np.uint64(21)], cr[j + np.uint64(22)], cr[j + np.uint64(23)], cr[j + np.uint64(24)], cr[j + np.uint64(25)], cr[j + np.uint64(26)], cr[j + np.uint64(27)], cr[j + np.uint64(28)], cr[j + np.uint64(29)], cr[j + np.uint64(30)], cr[j + np.uint64(31)]
+        cr = c[i + np.uint64(7)]
+        c7_0, c7_1, c7_2, c7_3, c7_4, c7_5, c7_6, c7_7, c7_8, c7_9, c7_10, c7_11, c7_12, c7_13, c7_14, c7_15, c7_16, c7_17, c7_18, c7_19, c7_20, c7_21, c7_22, c7_23, c7_24, c7_25, c7_26, c7_27, c7_28, c7_29, c7_30, c7_31 = cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)], cr[j + np.uint64(16)], cr[j + np.uint64(17)], cr[j + np.uint64(18)], cr[j + np.uint64(19)], cr[j + np.uint64(20)], cr[j + np.uint64(21)], cr[j + np.uint64(22)], cr[j + np.uint64(23)], cr[j + np.uint64(24)], cr[j + np.uint64(25)], cr[j + np.uint64(26)], cr[j + np.uint64(27)], cr[j + np.uint64(28)], cr[j + np.uint64(29)], cr[j + np.uint64(30)], cr[j + np.uint64(31)]
+    else:
+        c0_0 = c0_1 = c0_2 = c0_3 = c0_4 = c0_5 = c0_6 = c0_7 = c0_8 = c0_9 = c0_10 = c0_11 = c0_12 = c0_13 = c0_14 = c0_15 = c0_16 = c0_17 = c0_18 = c0_19 = c0_20 = c0_21 = c0_22 = c0_23 = c0_24 = c0_25 = c0_26 = c0_27 = c0_28 = c0_29 = c0_30 = c0_31 = np.float32(0.0)
+        c1_0 = c1_1 = c1_2 = c1_3 = c1_4 = c1_5 = c1_6 = c1_7 = c1_8 = c1_9 = c1_10 = c1_11 = c1_12 = c1_13 = c1_14 = c1_15 = c1_16 = c1_17 = c1_18 = c1_19 = c1_20 = c1_21 = c1_22 = c1_23 = c1_24 = c1_25 = c1_26 = c1_27 = c1_28 = c1_29 = c1_30 = c1_31 = np.float32(0.0)
+        c2_0 = c2_1 = c2_2 = c2_3 = c2_4 = c2_5 = c2_6 = c2_7 = c2_8 = c2_9 = c2_10 = c2_11 = c2_12 = c2_13 = c2_14 = c2_15 = c2_16 = c2_17 = c2_18 = c2_19 = c2_20 = c2_21 = c2_22 = c2_23 = c2_24 = c2_25 = c2_26 = c2_27 = c2_28 = c2_29 = c2_30 = c2_31 = np.float32(0.0)
+        c3_0 = c3_1 = c3_2 = c3_3 = c3_4 = c3_5 = c3_6 = c3_7 = c3_8 = c3_9 = c3_10 = c3_11 = c3_12 = c3_13 = c3_14 = c3_15 = c3_16 = c3_17 = c3_18 = c3_19 = c3_20 = c3_21 = c3_22 = c3_23 = c3_24 = c3_25 = c3_26 = c3_27 = c3_28 = c3_29 = c3_30 = c3_31 = np.float32(0.0)
+        c4_0 = c4_1 = c4_2 = c4_3 = c4_4 = c4_5 = c4_6 = c4_7 = c4_8 = c4_9 = c4_10 = c4_11 = c4_12 = c4_13 = c4_14 = c4_15 = c4_16 = c4_17 = c4_18 = c4_19 = c4_20 = c4_21 = c4_22 = c4_23 = c4_24 = c4_25 = c4_26 = c4_27 = c4_28 = c4_29 = c4_30 = c4_31 = np.float32(0.0)
+        c5_0 = c5_1 = c5_2 = c5_3 = c5_4 = c5_5 = c5_6 = c5_7 = c5_8 = c5_9 = c5_10 = c5_11 = c5_12 = c5_13 = c5_14 = c5_15 = c5_16 = c5_17 = c5_18 = c5_19 = c5_20 = c5_21 = c5_22 = c5_23 = c5_24 = c5_25 = c5_26 = c5_27 = c5_28 = c5_29 = c5_30 = c5_31 = np.float32(0.0)
+        c6_0 = c6_1 = c6_2 = c6_3 = c6_4 = c6_5 = c6_6 = c6_7 = c6_8 = c6_9 = c6_10 = c6_11 = c6_12 = c6_13 = c6_14 = c6_15 = c6_16 = c6_17 = c6_18 = c6_19 = c6_20 = c6_21 = c6_22 = c6_23 = c6_24 = c6_25 = c6_26 = c6_27 = c6_28 = c6_29 = c6_30 = c6_31 = np.float32(0.0)
+        c7_0 = c7_1 = c7_2 = c7_3 = c7_4 = c7_5 = c7_6 = c7_7 = c7_8 = c7_9 = c7_10 = c7_11 = c7_12 = c7_13 = c7_14 = c7_15 = c7_16 = c7_17 = c7_18 = c7_19 = c7_20 = c7_21 = c7_22 = c7_23 = c7_24 = c7_25 = c7_26 = c7_27 = c7_28 = c7_29 = c7_30 = c7_31 = np.float32(0.0)
+    for q in range(n_steps):
+        p = steps[q]
+        a0 = a[i + np.uint64(0), p]
+        a1 = a[i + np.uint64(1), p]
+        a2 = a[i + np.uint64(2), p]
+        a3 = a[i + np.uint64(3), p]
+        a4 = a[i + np.uint64(4), p]
+        a5 = a[i + np.uint64(5), p]
+        a6 = a[i + np.uint64(6), p]
+        a7 = a[i + np.uint64(7), p]
+        o = p * ldb + j
+        b0 = bf[o + np.uint64(0)]
+        b1 = bf[o + np.uint64(1)]
+        b2 = bf[o + np.uint64(2)]
+        b3 = bf[o + np.uint64(3)]
+        b4 = bf[o + np.uint64(4)]
+        b5 = bf[o + np.uint64(5)]
+        b6 = bf[o + np.uint64(6)]
+        b7 = bf[o + np.uint64(7)]
+        b8 = bf[o + np.uint64(8)]
+        b9 = bf[o + np.uint64(9)]
+        b10 = bf[o + np.uint64(10)]
+        b11 = bf[o + np.uint64(11)]
+        b12 = bf[o + np.uint64(12)]
+        b13 = bf[o + np.uint64(13)]
+        b14 = bf[o + np.uint64(14)]
+        b15 = bf[o + np.uint64(15)]
+        b16 = bf[o + np.uint64(16)]
+        b17 = bf[o + np.uint64(17)]
+        b18 = bf[o + np.uint64(18)]
+        b19 = bf[o + np.uint64(19)]
+        b20 = bf[o + np.uint64(20)]
+        b21 = bf[o + np.uint64(21)]
+        b22 = bf[o + np.uint64(22)]
+        b23 = bf[o + np.uint64(23)]
+        b24 = bf[o + np.uint64(24)]
+        b25 = bf[o + np.uint64(25)]
+        b26 = bf[o + np.uint64(26)]
+        b27 = bf[o + np.uint64(27)]
+        b28 = bf[o + np.uint64(28)]
+        b29 = bf[o + np.uint64(29)]
+        b30 = bf[o + np.uint64(30)]
+        b31 = bf[o + np.uint64(31)]
+        c0_0 += a0 * b0
+        c0_1 += a0 * b1
+        c0_2 += a0 * b2
+        c0_3 += a0 * b3
+        c0_4 += a0 * b4
+        c0_5 += a0 * b5
+        c0_6 += a0 * b6
+        c0_7 += a0 * b7
+        c0_8 += a0 * b8
+        c0_9 += a0 * b9
+        c0_10 += a0 * b10
+        c0_11 += a0 * b11
+        c0_12 += a0 * b12
+        c0_13 += a0 * b13
+        c0_14 += a0 * b14
+        c0_15 += a0 * b15
+        c0_16 += a0 * b16
+        c0_17 += a0 * b17
+        c0_18 += a0 * b18
+        c0_19 += a0 * b19
+        c0_20 += a0 * b20
+        c0_21 += a0 * b21
+        c0_22 += a0 * b22
+        c0_23 += a0 * b23
+        c0_24 += a0 * b24
+        c0_25 += a0 * b25
+        c0_26 += a0 * b26
+        c0_27 += a0 * b27
+        c0_28 += a0 * b28
+        c0_29 += a0 * b29
+        c0_30 += a0 * b30
+        c0_31 += a0 * b31
+        c1_0 += a1 * b0
+        c1_1 += a1 * b1
+        c1_2 += a1 * b2
+        c1_3 += a1 * b3
+        c1_4 += a1 * b4
+        c1_5 += a1 * b5
+        c1_6 += a1 * b6
+        c1_7 += a1 * b7
+        c1_8 += a1 * b8
+        c1_9 += a1 * b9
+        c1_10 += a1 * b10
+        c1_11 += a1 * b11
+        c1_12 += a1 * b12
+        c1_13 += a1 * b13
+        c1_14 += a1 * b14
+        c1_15 += a1 * b15
+        c1_16 += a1 * b16
+        c1_17 += a1 * b17
+        c1_18 += a1 * b18
+        c1_19 += a1 * b19
+        c1_20 += a1 * b20
+        c1_21 += a1 * b21
+        c1_22 += a1 * b22
+        c1_23 += a1 * b23
+        c1_24 += a1 * b24
+        c1_25 += a1 * b25
+        c1_26 += a1 * b26
+        c1_27 += a1 * b27
+        c1_28 += a1 * b28
+        c1_29 += a1 * b29
+        c1_30 += a1 * b30
+        c1_31 += a1 * b31
+        c2_0 += a2 * b0
+        c2_1 += a2 * b1
+        c2_2 += a2 * b2
+        c2_3 += a2 * b3
+        c2_4 += a2 * b4
+        c2_5 += a2 * b5
+        c2_6 += a2 * b6
+        c2_7 += a2 * b7
+        c2_8 += a2 * b8
+        c2_9 += a2 * b9
+        c2_10 += a2 * b10
+        c2_11 += a2 * b11
+        c2_12 += a2 * b12
+        c2_13 += a2 * b13
+        c2_14 += a2 * b14
+        c2_15 += a2 * b15
+        c2_16 += a2 * b16
+        c2_17 += a2 * b17
+        c2_18 += a2 * b18
+        c2_19 += a2 * b19
+        c2_20 += a2 * b20
+        c2_21 += a2 * b21
+        c2_22 += a2 * b22
+        c2_23 += a2 * b23
+        c2_24 += a2 * b24
+        c2_25 += a2 * b25
+        c2_26 += a2 * b26
+        c2_27 += a2 * b27
+        c2_28 += a2 * b28
+        c2_29 += a2 * b29
+        c2_30 += a2 * b30
+        c2_31 += a2 * b31
+        c3_0 += a3 * b0
+        c3_1 += a3 * b1
+        c3_2 += a3 * b2
+        c3_3 += a3 * b3
+        c3_4 += a3 * b4
+        c3_5 += a3 * b5
+        c3_6 += a3 * b6
+        c3_7 += a3 * b7
+        c3_8 += a3 * b8
+        c3_9 += a3 * b9
+        c3_10 += a3 * b10
+        c3_11 += a3 * b11
+        c3_12 += a3 * b12
+        c3_13 += a3 * b13
+        c3_14 += a3 * b14
+        c3_15 += a3 * b15
+        c3_16 += a3 * b16
+        c3_17 += a3 * b17
+        c3_18 += a3 * b18
+        c3_19 += a3 * b19
+        c3_20 += a3 * b20
+        c3_21 += a3 * b21
+        c3_22 += a3 * b22
+        c3_23 += a3 * b23
+        c3_24 += a3 * b24
+        c3_25 += a3 * b25
+        c3_26 += a3 * b26
+        c3_27 += a3 * b27
+        c3_28 += a3 * b28
+        c3_29 += a3 * b29
+        c3_30 += a3 * b30
+        c3_31 += a3 * b31
+        c4_0 += a4 * b0
+        c4_1 += a4 * b1
+        c4_2 += a4 * b2
+        c4_3 += a4 * b3
+        c4_4 += a4 * b4
+        c4_5 += a4 * b5
+        c4_6 += a4 * b6
+        c4_7 += a4 * b7
+        c4_8 += a4 * b8
+        c4_9 += a4 * b9
+        c4_10 += a4 * b10
+        c4_11 += a4 * b11
+        c4_12 += a4 * b12
+        c4_13 += a4 * b13
+        c4_14 += a4 * b14
+        c4_15 += a4 * b15
+        c4_16 += a4 * b16
+        c4_17 += a4 * b17
+        c4_18 += a4 * b18
+        c4_19 += a4 * b19
+        c4_20 += a4 * b20
+        c4_21 += a4 * b21
+        c4_22 += a4 * b22
+        c4_23 += a4 * b23
+        c4_24 += a4 * b24
+        c4_25 += a4 * b25
+        c4_26 += a4 * b26
+        c4_27 += a4 * b27
+        c4_28 += a4 * b28
+        c4_29 += a4 * b29
+        c4_30 += a4 * b30
+        c4_31 += a4 * b31
+        c5_0 += a5 * b0
+        c5_1 += a5 * b1
+        c5_2 += a5 * b2
+        c5_3 += a5 * b3
+        c5_4 += a5 * b4
+        c5_5 += a5 * b5
+        c5_6 += a5 * b6
+        c5_7 += a5 * b7
+        c5_8 += a5 * b8
+        c5_9 += a5 * b9
+        c5_10 += a5 * b10
+        c5_11 += a5 * b11
+        c5_12 += a5 * b12
+        c5_13 += a5 * b13
+        c5_14 += a5 * b14
+        c5_15 += a5 * b15
+        c5_16 += a5 * b16
+        c5_17 += a5 * b17
+        c5_18 += a5 * b18
+        c5_19 += a5 * b19
+        c5_20 += a5 * b20
+        c5_21 += a5 * b21
+        c5_22 += a5 * b22
+        c5_23 += a5 * b23
+        c5_24 += a5 * b24
+        c5_25 += a5 * b25
+        c5_26 += a5 * b26
+        c5_27 += a5 * b27
+        c5_28 += a5 * b28
+        c5_29 += a5 * b29
+        c5_30 += a5 * b30
+        c5_31 += a5 * b31
+        c6_0 += a6 * b0
+        c6_1 += a6 * b1
+        c6_2 += a6 * b2
+        c6_3 += a6 * b3
+        c6_4 += a6 * b4
+        c6_5 += a6 * b5
+        c6_6 += a6 * b6
+        c6_7 += a6 * b7
+        c6_8 += a6 * b8
+        c6_9 += a6 * b9
+        c6_10 += a6 * b10
+        c6_11 += a6 * b11
+        c6_12 += a6 * b12
+        c6_13 += a6 * b13
+        c6_14 += a6 * b14
+        c6_15 += a6 * b15
+        c6_16 += a6 * b16
+        c6_17 += a6 * b17
+        c6_18 += a6 * b18
+        c6_19 += a6 * b19
+        c6_20 += a6 * b20
+        c6_21 += a6 * b21
+        c6_22 += a6 * b22
+        c6_23 += a6 * b23
+        c6_24 += a6 * b24
+        c6_25 += a6 * b25
+        c6_26 += a6 * b26
+        c6_27 += a6 * b27
+        c6_28 += a6 * b28
+        c6_29 += a6 * b29
+        c6_30 += a6 * b30
+        c6_31 += a6 * b31
+        c7_0 += a7 * b0
+        c7_1 += a7 * b1
+        c7_2 += a7 * b2
+        c7_3 += a7 * b3
+        c7_4 += a7 * b4
+        c7_5 += a7 * b5
+        c7_6 += a7 * b6
+        c7_7 += a7 * b7
+        c7_8 += a7 * b8
+        c7_9 += a7 * b9
+        c7_10 += a7 * b10
+        c7_11 += a7 * b11
+        c7_12 += a7 * b12
+        c7_13 += a7 * b13
+        c7_14 += a7 * b14
+        c7_15 += a7 * b15
+        c7_16 += a7 * b16
+        c7_17 += a7 * b17
+        c7_18 += a7 * b18
+        c7_19 += a7 * b19
+        c7_20 += a7 * b20
+        c7_21 += a7 * b21
+        c7_22 += a7 * b22
+        c7_23 += a7 * b23
+        c7_24 += a7 * b24
+        c7_25 += a7 * b25
+        c7_26 += a7 * b26
+        c7_27 += a7 * b27
+        c7_28 += a7 * b28
+        c7_29 += a7 * b29
+        c7_30 += a7 * b30
+        c7_31 += a7 * b31
+    cr = c[i + np.uint64(0)]
+    cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)], cr[j + np.uint64(16)], cr[j + np.uint64(17)], cr[j + np.uint64(18)], cr[j + np.uint64(19)], cr[j + np.uint64(20)], cr[j + np.uint64(21)], cr[j + np.uint64(22)], cr[j + np.uint64(23)], cr[j + np.uint64(24)], cr[j + np.uint64(25)], cr[j + np.uint64(26)], cr[j + np.uint64(27)], cr[j + np.uint64(28)], cr[j + np.uint64(29)], cr[j + np.uint64(30)], cr[j + np.uint64(31)] = c0_0, c0_1, c0_2, c0_3, c0_4, c0_5, c0_6, c0_7, c0_8, c0_9, c0_10, c0_11, c0_12, c0_13, c0_14, c0_15, c0_16, c0_17, c0_18, c0_19, c0_20, c0_21, c0_22, c0_23, c0_24, c0_25, c0_26, c0_27, c0_28, c0_29, c0_30, c0_31
+    cr = c[i + np.uint64(1)]
+    cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)], cr[j + np.uint64(16)], cr[j + np.uint64(17)], cr[j + np.uint64(18)], cr[j + np.uint64(19)], cr[j + np.uint64(20)], cr[j + np.uint64(21)], cr[j + np.uint64(22)], cr[j + np.uint64(23)], cr[j + np.uint64(24)], cr[j + np.uint64(25)], cr[j + np.uint64(26)], cr[j + np.uint64(27)], cr[j + np.uint64(28)], cr[j + np.uint64(29)], cr[j + np.uint64(30)], cr[j + np.uint64(31)] = c1_0, c1_1, c1_2, c1_3, c1_4, c1_5, c1_6, c1_7, c1_8, c1_9, c1_10, c1_11, c1_12, c1_13, c1_14, c1_15, c1_16, c1_17, c1_18, c1_19, c1_20, c1_21, c1_22, c1_23, c1_24, c1_25, c1_26, c1_27, c1_28, c1_29, c1_30, c1_31
+    cr = c[i + np.uint64(2)]
+    cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)], cr[j + np.uint64(16)], cr[j + np.uint64(17)], cr[j + np.uint64(18)], cr[j + np.uint64(19)], cr[j + np.uint64(20)], cr[j + np.uint64(21)], cr[j + np.uint64(22)], cr[j + np.uint64(23)], cr[j + np.uint64(24)], cr[j + np.uint64(25)], cr[j + np.uint64(26)], cr[j + np.uint64(27)], cr[j + np.uint64(28)], cr[j + np.uint64(29)], cr[j + np.uint64(30)], cr[j + np.uint64(31)] = c2_0, c2_1, c2_2, c2_3, c2_4, c2_5, c2_6, c2_7, c2_8, c2_9, c2_10, c2_11, c2_12, c2_13, c2_14, c2_15, c2_16, c2_17, c2_18, c2_19, c2_20, c2_21, c2_22, c2_23, c2_24, c2_25, c2_26, c2_27, c2_28, c2_29, c2_30, c2_31
+    cr = c[i + np.uint64(3)]
+    cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)], cr[j + np.uint64(16)], cr[j + np.uint64(17)], cr[j + np.uint64(18)], cr[j + np.uint64(19)], cr[j + np.uint64(20)], cr[j + np.uint64(21)], cr[j + np.uint64(22)], cr[j + np.uint64(23)], cr[j + np.uint64(24)], cr[j + np.uint64(25)], cr[j + np.uint64(26)], cr[j + np.uint64(27)], cr[j + np.uint64(28)], cr[j + np.uint64(29)], cr[j + np.uint64(30)], cr[j + np.uint64(31)] = c3_0, c3_1, c3_2, c3_3, c3_4, c3_5, c3_6, c3_7, c3_8, c3_9, c3_10, c3_11, c3_12, c3_13, c3_14, c3_15, c3_16, c3_17, c3_18, c3_19, c3_20, c3_21, c3_22, c3_23, c3_24, c3_25, c3_26, c3_27, c3_28, c3_29, c3_30, c3_31
+    cr = c[i + np.uint64(4)]
+    cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)], cr[j + np.uint64(16)], cr[j + np.uint64(17)], cr[j + np.uint64(18)], cr[j + np.uint64(19)], cr[j + np.uint64(20)], cr[j + np.uint64(21)], cr[j + np.uint64(22)], cr[j + np.uint64(23)], cr[j + np.uint64(24)], cr[j + np.uint64(25)], cr[j + np.uint64(26)], cr[j + np.uint64(27)], cr[j + np.uint64(28)], cr[j + np.uint64(29)], cr[j + np.uint64(30)], cr[j + np.uint64(31)] = c4_0, c4_1, c4_2, c4_3, c4_4, c4_5, c4_6, c4_7, c4_8, c4_9, c4_10, c4_11, c4_12, c4_13, c4_14, c4_15, c4_16, c4_17, c4_18, c4_19, c4_20, c4_21, c4_22, c4_23, c4_24, c4_25, c4_26, c4_27, c4_28, c4_29, c4_30, c4_31
+    cr = c[i + np.uint64(5)]
+    cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)], cr[j + np.uint64(16)], cr[j + np.uint64(17)], cr[j + np.uint64(18)], cr[j + np.uint64(19)], cr[j + np.uint64(20)], cr[j + np.uint64(21)], cr[j + np.uint64(22)], cr[j + np.uint64(23)], cr[j + np.uint64(24)], cr[j + np.uint64(25)], cr[j + np.uint64(26)], cr[j + np.uint64(27)], cr[j + np.uint64(28)], cr[j + np.uint64(29)], cr[j + np.uint64(30)], cr[j + np.uint64(31)] = c5_0, c5_1, c5_2, c5_3, c5_4, c5_5, c5_6, c5_7, c5_8, c5_9, c5_10, c5_11, c5_12, c5_13, c5_14, c5_15, c5_16, c5_17, c5_18, c5_19, c5_20, c5_21, c5_22, c5_23, c5_24, c5_25, c5_26, c5_27, c5_28, c5_29, c5_30, c5_31
+    cr = c[i + np.uint64(6)]
+    cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)], cr[j + np.uint64(16)], cr[j + np.uint64(17)], cr[j + np.uint64(18)], cr[j + np.uint64(19)], cr[j + np.uint64(20)], cr[j + np.uint64(21)], cr[j + np.uint64(22)], cr[j + np.uint64(23)], cr[j + np.uint64(24)], cr[j + np.uint64(25)], cr[j + np.uint64(26)], cr[j + np.uint64(27)], cr[j + np.uint64(28)], cr[j + np.uint64(29)], cr[j + np.uint64(30)], cr[j + np.uint64(31)] = c6_0, c6_1, c6_2, c6_3, c6_4, c6_5, c6_6, c6_7, c6_8, c6_9, c6_10, c6_11, c6_12, c6_13, c6_14, c6_15, c6_16, c6_17, c6_18, c6_19, c6_20, c6_21, c6_22, c6_23, c6_24, c6_25, c6_26, c6_27, c6_28, c6_29, c6_30, c6_31
+    cr = c[i + np.uint64(7)]
+    cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)], cr[j + np.uint64(16)], cr[j + np.uint64(17)], cr[j + np.uint64(18)], cr[j + np.uint64(19)], cr[j + np.uint64(20)], cr[j + np.uint64(21)], cr[j + np.uint64(22)], cr[j + np.uint64(23)], cr[j + np.uint64(24)], cr[j + np.uint64(25)], cr[j + np.uint64(26)], cr[j + np.uint64(27)], cr[j + np.uint64(28)], cr[j + np.uint64(29)], cr[j + np.uint64(30)], cr[j + np.uint64(31)] = c7_0, c7_1, c7_2, c7_3, c7_4, c7_5, c7_6, c7_7, c7_8, c7_9, c7_10, c7_11, c7_12, c7_13, c7_14, c7_15, c7_16, c7_17, c7_18, c7_19, c7_20, c7_21, c7_22, c7_23, c7_24, c7_25, c7_26, c7_27, c7_28, c7_29, c7_30, c7_31
+
+
+@tile_kernel
+def packed_tile_8x32(panel, steps, n_steps, bf, ldb, c, i, j, accumulate):
+    """C[i:i+8, j:j+32] (+)= sum over q < n_steps of A[i:i+8, p] B[p, j:j+32],
+    p = steps[q], A's 8 values of step q at panel[8 q:8 q + 8] (``pack_8``);
+    B read as the flat ``bf`` with row stride ``ldb``. Indices are
     unsigned (see make_tiles.py)."""
     if accumulate:
         cr = c[i + np.uint64(0)]
@@ -420,22 +782,26 @@ def nn_8x32(a, b, c, accumulate):
     A (m, k) any layout (a transposed view too), B (k, n), C (m, n).
 
     k is cut in blocks (``k_block``); in each block, every 8 rows of A are
-    packed once (``pack_8``): their steps that are not all zero, 8 floats
-    a step, copied into one contiguous panel. The n / 32 tiles of those rows
-    then read the panel, skipping the zero steps. Packing costs one pass over A;
-    the tiles save, on every step, 8 loads at A's strides (a transposed view,
-    for dW = X.T @ dY, has its rows 4 bytes apart and its steps a row apart),
-    and the tile is compiled once for every layout of A. A skipped step treats
-    0 * inf as 0, where IEEE says NaN: it matters only for weights already inf
-    or NaN.
+    scanned once for the steps that are not all zero, which the n / 32 tiles
+    of those rows then run over. Where A's rows are contiguous (X, or a
+    convolution's im2col rows) the tiles read A in place, as ``a[0:m, 0:k]``,
+    a view Numba types as "any layout", so one compiled tile serves every such
+    A. Where they are not (a transposed view: dW = X.T @ dY), the scan also
+    copies those steps' 8 values side by side into a panel (``pack_8``),
+    as BLAS packs: read in place, they cost 8 loads at A's strides per step
+    and the tile ran at half the sgemm rate. A skipped step treats 0 * inf as
+    0, where IEEE says NaN: it matters only for weights already inf or NaN.
     """
     m, k = a.shape
     n = b.shape[1]
+    a_any = a[0:m, 0:k]
     bf = np.ascontiguousarray(b).reshape(-1)
     ldb = np.uint64(n)
     m_full, n_full = m - m % 8, n - n % 32
     kc = k_block(k, n)
-    panels = np.empty((ROWS_TOGETHER // 8, kc * 8), np.float32)
+    in_place = a.strides[1] == a.itemsize
+    flags = np.empty(kc, np.bool_)
+    panels = np.empty((ROWS_TOGETHER // 8, 0 if in_place else kc * 8), np.float32)
     steps = np.empty((ROWS_TOGETHER // 8, kc), np.uint64)
     n_steps = np.empty(ROWS_TOGETHER // 8, np.uint64)
     for k0 in range(0, k, kc):
@@ -445,11 +811,18 @@ def nn_8x32(a, b, c, accumulate):
             i1 = min(m_full, i0 + ROWS_TOGETHER)
             for i in range(i0, i1, 8):
                 t = (i - i0) // 8
-                n_steps[t] = pack_8(a, i, k0, k1, panels[t], steps[t])
+                if in_place:
+                    n_steps[t] = nonzero_steps_8(a, i, k0, k1, flags, steps[t])
+                else:
+                    n_steps[t] = pack_8(a, i, k0, k1, panels[t], steps[t])
             for j in range(0, n_full, 32):  # B[k0:k1, j:j+32] is read from cache by every row tile
                 for i in range(i0, i1, 8):
                     t = (i - i0) // 8
-                    tile_8x32(panels[t], steps[t], n_steps[t], bf, ldb, c, np.uint64(i), np.uint64(j), add)
+                    ui, uj = np.uint64(i), np.uint64(j)
+                    if in_place:
+                        tile_8x32(a_any, steps[t], n_steps[t], bf, ldb, c, ui, uj, add)
+                    else:
+                        packed_tile_8x32(panels[t], steps[t], n_steps[t], bf, ldb, c, ui, uj, add)
     if n_full < n:
         leftover(a, b, c, 0, m_full, n_full, n, accumulate)
     if m_full < m:
@@ -457,12 +830,26 @@ def nn_8x32(a, b, c, accumulate):
 
 
 @kernel
+def nonzero_steps_4(a, i, k0, k1, flags, steps):
+    """Writes the steps p in [k0, k1) where A[i:i+4, p] is not all zero into
+    ``steps``; returns how many. (Two loops: the first vectorises along A's
+    rows. It sees A in its own layout, compiled for each, as it is small.)"""
+    for p in range(k0, k1):
+        flags[p - k0] = (a[i + 0, p] != 0) | (a[i + 1, p] != 0) | (a[i + 2, p] != 0) | (a[i + 3, p] != 0)
+    count = 0
+    for p in range(k0, k1):
+        steps[count] = p
+        count += flags[p - k0]
+    return np.uint64(count)
+
+
+@kernel
 def pack_4(a, i, k0, k1, panel, steps):
-    """Copies the 4 values A[i:i+4, p] of every step p in [k0, k1) that is not
-    all zero into ``panel``, one step after another (4 floats each), and lists
-    those steps in ``steps``; returns how many. It sees A in its own layout
-    (compiled for each; it is small), so the tile reads one contiguous panel
-    whatever A is: a matrix, a transposed view or a slice."""
+    """Lists in ``steps`` every step p in [k0, k1) whose 4 values A[i:i+4, p]
+    are not all zero, and copies those values side by side into ``panel`` (4
+    floats a step); returns how many steps. For an A whose columns are
+    contiguous (a transposed view), where the 4 values of a step sit side by
+    side already."""
     count = 0
     for p in range(k0, k1):
         if (a[i + 0, p] != 0) | (a[i + 1, p] != 0) | (a[i + 2, p] != 0) | (a[i + 3, p] != 0):
@@ -476,10 +863,126 @@ def pack_4(a, i, k0, k1, panel, steps):
 
 
 @tile_kernel
-def tile_4x16(panel, steps, n_steps, bf, ldb, c, i, j, accumulate):
+def tile_4x16(a, steps, n_steps, bf, ldb, c, i, j, accumulate):
     """C[i:i+4, j:j+16] (+)= sum over q < n_steps of A[i:i+4, p] B[p, j:j+16],
-    p = steps[q], A's 4 values read from the packed ``panel`` (``pack_4``);
-    B read as the flat ``bf`` with row stride ``ldb``. i, j and the steps are
+    p = steps[q]; B read as the flat ``bf`` with row stride ``ldb``. i, j and
+    the steps are unsigned (see make_tiles.py)."""
+    if accumulate:
+        cr = c[i + np.uint64(0)]
+        c0_0, c0_1, c0_2, c0_3, c0_4, c0_5, c0_6, c0_7, c0_8, c0_9, c0_10, c0_11, c0_12, c0_13, c0_14, c0_15 = cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)]
+        cr = c[i + np.uint64(1)]
+        c1_0, c1_1, c1_2, c1_3, c1_4, c1_5, c1_6, c1_7, c1_8, c1_9, c1_10, c1_11, c1_12, c1_13, c1_14, c1_15 = cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)]
+        cr = c[i + np.uint64(2)]
+        c2_0, c2_1, c2_2, c2_3, c2_4, c2_5, c2_6, c2_7, c2_8, c2_9, c2_10, c2_11, c2_12, c2_13, c2_14, c2_15 = cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)]
+        cr = c[i + np.uint64(3)]
+        c3_0, c3_1, c3_2, c3_3, c3_4, c3_5, c3_6, c3_7, c3_8, c3_9, c3_10, c3_11, c3_12, c3_13, c3_14, c3_15 = cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)]
+    else:
+        c0_0 = c0_1 = c0_2 = c0_3 = c0_4 = c0_5 = c0_6 = c0_7 = c0_8 = c0_9 = c0_10 = c0_11 = c0_12 = c0_13 = c0_14 = c0_15 = np.float32(0.0)
+        c1_0 = c1_1 = c1_2 = c1_3 = c1_4 = c1_5 = c1_6 = c1_7 = c1_8 = c1_9 = c1_10 = c1_11 = c1_12 = c1_13 = c1_14 = c1_15 = np.float32(0.0)
+        c2_0 = c2_1 = c2_2 = c2_3 = c2_4 = c2_5 = c2_6 = c2_7 = c2_8 = c2_9 = c2_10 = c2_11 = c2_12 = c2_13 = c2_14 = c2_15 = np.float32(0.0)
+        c3_0 = c3_1 = c3_2 = c3_3 = c3_4 = c3_5 = c3_6 = c3_7 = c3_8 = c3_9 = c3_10 = c3_11 = c3_12 = c3_13 = c3_14 = c3_15 = np.float32(0.0)
+    for q in range(n_steps):
+        p = steps[q]
+        a0 = a[i + np.uint64(0), p]
+        a1 = a[i + np.uint64(1), p]
+        a2 = a[i + np.uint64(2), p]
+        a3 = a[i + np.uint64(3), p]
+        o = p * ldb + j
+        b0 = bf[o + np.uint64(0)]
+        b1 = bf[o + np.uint64(1)]
+        b2 = bf[o + np.uint64(2)]
+        b3 = bf[o + np.uint64(3)]
+        b4 = bf[o + np.uint64(4)]
+        b5 = bf[o + np.uint64(5)]
+        b6 = bf[o + np.uint64(6)]
+        b7 = bf[o + np.uint64(7)]
+        b8 = bf[o + np.uint64(8)]
+        b9 = bf[o + np.uint64(9)]
+        b10 = bf[o + np.uint64(10)]
+        b11 = bf[o + np.uint64(11)]
+        b12 = bf[o + np.uint64(12)]
+        b13 = bf[o + np.uint64(13)]
+        b14 = bf[o + np.uint64(14)]
+        b15 = bf[o + np.uint64(15)]
+        c0_0 += a0 * b0
+        c0_1 += a0 * b1
+        c0_2 += a0 * b2
+        c0_3 += a0 * b3
+        c0_4 += a0 * b4
+        c0_5 += a0 * b5
+        c0_6 += a0 * b6
+        c0_7 += a0 * b7
+        c0_8 += a0 * b8
+        c0_9 += a0 * b9
+        c0_10 += a0 * b10
+        c0_11 += a0 * b11
+        c0_12 += a0 * b12
+        c0_13 += a0 * b13
+        c0_14 += a0 * b14
+        c0_15 += a0 * b15
+        c1_0 += a1 * b0
+        c1_1 += a1 * b1
+        c1_2 += a1 * b2
+        c1_3 += a1 * b3
+        c1_4 += a1 * b4
+        c1_5 += a1 * b5
+        c1_6 += a1 * b6
+        c1_7 += a1 * b7
+        c1_8 += a1 * b8
+        c1_9 += a1 * b9
+        c1_10 += a1 * b10
+        c1_11 += a1 * b11
+        c1_12 += a1 * b12
+        c1_13 += a1 * b13
+        c1_14 += a1 * b14
+        c1_15 += a1 * b15
+        c2_0 += a2 * b0
+        c2_1 += a2 * b1
+        c2_2 += a2 * b2
+        c2_3 += a2 * b3
+        c2_4 += a2 * b4
+        c2_5 += a2 * b5
+        c2_6 += a2 * b6
+        c2_7 += a2 * b7
+        c2_8 += a2 * b8
+        c2_9 += a2 * b9
+        c2_10 += a2 * b10
+        c2_11 += a2 * b11
+        c2_12 += a2 * b12
+        c2_13 += a2 * b13
+        c2_14 += a2 * b14
+        c2_15 += a2 * b15
+        c3_0 += a3 * b0
+        c3_1 += a3 * b1
+        c3_2 += a3 * b2
+        c3_3 += a3 * b3
+        c3_4 += a3 * b4
+        c3_5 += a3 * b5
+        c3_6 += a3 * b6
+        c3_7 += a3 * b7
+        c3_8 += a3 * b8
+        c3_9 += a3 * b9
+        c3_10 += a3 * b10
+        c3_11 += a3 * b11
+        c3_12 += a3 * b12
+        c3_13 += a3 * b13
+        c3_14 += a3 * b14
+        c3_15 += a3 * b15
+    cr = c[i + np.uint64(0)]
+    cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)] = c0_0, c0_1, c0_2, c0_3, c0_4, c0_5, c0_6, c0_7, c0_8, c0_9, c0_10, c0_11, c0_12, c0_13, c0_14, c0_15
+    cr = c[i + np.uint64(1)]
+    cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)] = c1_0, c1_1, c1_2, c1_3, c1_4, c1_5, c1_6, c1_7, c1_8, c1_9, c1_10, c1_11, c1_12, c1_13, c1_14, c1_15
+    cr = c[i + np.uint64(2)]
+    cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)] = c2_0, c2_1, c2_2, c2_3, c2_4, c2_5, c2_6, c2_7, c2_8, c2_9, c2_10, c2_11, c2_12, c2_13, c2_14, c2_15
+    cr = c[i + np.uint64(3)]
+    cr[j + np.uint64(0)], cr[j + np.uint64(1)], cr[j + np.uint64(2)], cr[j + np.uint64(3)], cr[j + np.uint64(4)], cr[j + np.uint64(5)], cr[j + np.uint64(6)], cr[j + np.uint64(7)], cr[j + np.uint64(8)], cr[j + np.uint64(9)], cr[j + np.uint64(10)], cr[j + np.uint64(11)], cr[j + np.uint64(12)], cr[j + np.uint64(13)], cr[j + np.uint64(14)], cr[j + np.uint64(15)] = c3_0, c3_1, c3_2, c3_3, c3_4, c3_5, c3_6, c3_7, c3_8, c3_9, c3_10, c3_11, c3_12, c3_13, c3_14, c3_15
+
+
+@tile_kernel
+def packed_tile_4x16(panel, steps, n_steps, bf, ldb, c, i, j, accumulate):
+    """C[i:i+4, j:j+16] (+)= sum over q < n_steps of A[i:i+4, p] B[p, j:j+16],
+    p = steps[q], A's 4 values of step q at panel[4 q:4 q + 4] (``pack_4``);
+    B read as the flat ``bf`` with row stride ``ldb``. Indices are
     unsigned (see make_tiles.py)."""
     if accumulate:
         cr = c[i + np.uint64(0)]
@@ -599,22 +1102,26 @@ def nn_4x16(a, b, c, accumulate):
     A (m, k) any layout (a transposed view too), B (k, n), C (m, n).
 
     k is cut in blocks (``k_block``); in each block, every 4 rows of A are
-    packed once (``pack_4``): their steps that are not all zero, 4 floats
-    a step, copied into one contiguous panel. The n / 16 tiles of those rows
-    then read the panel, skipping the zero steps. Packing costs one pass over A;
-    the tiles save, on every step, 4 loads at A's strides (a transposed view,
-    for dW = X.T @ dY, has its rows 4 bytes apart and its steps a row apart),
-    and the tile is compiled once for every layout of A. A skipped step treats
-    0 * inf as 0, where IEEE says NaN: it matters only for weights already inf
-    or NaN.
+    scanned once for the steps that are not all zero, which the n / 16 tiles
+    of those rows then run over. Where A's rows are contiguous (X, or a
+    convolution's im2col rows) the tiles read A in place, as ``a[0:m, 0:k]``,
+    a view Numba types as "any layout", so one compiled tile serves every such
+    A. Where they are not (a transposed view: dW = X.T @ dY), the scan also
+    copies those steps' 4 values side by side into a panel (``pack_4``),
+    as BLAS packs: read in place, they cost 4 loads at A's strides per step
+    and the tile ran at half the sgemm rate. A skipped step treats 0 * inf as
+    0, where IEEE says NaN: it matters only for weights already inf or NaN.
     """
     m, k = a.shape
     n = b.shape[1]
+    a_any = a[0:m, 0:k]
     bf = np.ascontiguousarray(b).reshape(-1)
     ldb = np.uint64(n)
     m_full, n_full = m - m % 4, n - n % 16
     kc = k_block(k, n)
-    panels = np.empty((ROWS_TOGETHER // 4, kc * 4), np.float32)
+    in_place = a.strides[1] == a.itemsize
+    flags = np.empty(kc, np.bool_)
+    panels = np.empty((ROWS_TOGETHER // 4, 0 if in_place else kc * 4), np.float32)
     steps = np.empty((ROWS_TOGETHER // 4, kc), np.uint64)
     n_steps = np.empty(ROWS_TOGETHER // 4, np.uint64)
     for k0 in range(0, k, kc):
@@ -624,11 +1131,18 @@ def nn_4x16(a, b, c, accumulate):
             i1 = min(m_full, i0 + ROWS_TOGETHER)
             for i in range(i0, i1, 4):
                 t = (i - i0) // 4
-                n_steps[t] = pack_4(a, i, k0, k1, panels[t], steps[t])
+                if in_place:
+                    n_steps[t] = nonzero_steps_4(a, i, k0, k1, flags, steps[t])
+                else:
+                    n_steps[t] = pack_4(a, i, k0, k1, panels[t], steps[t])
             for j in range(0, n_full, 16):  # B[k0:k1, j:j+16] is read from cache by every row tile
                 for i in range(i0, i1, 4):
                     t = (i - i0) // 4
-                    tile_4x16(panels[t], steps[t], n_steps[t], bf, ldb, c, np.uint64(i), np.uint64(j), add)
+                    ui, uj = np.uint64(i), np.uint64(j)
+                    if in_place:
+                        tile_4x16(a_any, steps[t], n_steps[t], bf, ldb, c, ui, uj, add)
+                    else:
+                        packed_tile_4x16(panels[t], steps[t], n_steps[t], bf, ldb, c, ui, uj, add)
     if n_full < n:
         leftover(a, b, c, 0, m_full, n_full, n, accumulate)
     if m_full < m:
