@@ -15,7 +15,7 @@ from tinynet.kernels import NUMBA, NUMPY
 
 from tinynet.kernels import make_tiles, tiles
 from tinynet.kernels.conv import conv2d_workspace
-from tinynet.kernels.matmul import _nn4x4
+from tinynet.kernels.matmul import _nn4x4, _nt2x4, _nt4x4
 
 from .strategies import dim, floats32, labels, matrix, window_case, with_zero_columns
 
@@ -73,6 +73,17 @@ def test_every_nn_tile(version, data, m, k, n, accumulate):
     b = data.draw(matrix(k, n, allow_views=False))
     c0 = data.draw(matrix(m, n, allow_views=False))
     check_nn(NN_VERSIONS[version], a, b, c0, accumulate)
+
+
+@pytest.mark.parametrize("nt", [_nt2x4, _nt4x4], ids=["2x4", "4x4"])
+@given(data=st.data(), m=st.integers(1, 11), k=dim, n=st.integers(1, 11))
+def test_every_nt_loop(nt, data, m, k, n):
+    """Both versions of ``_nt`` (C = A @ B.T), whichever this CPU runs, with
+    rows and columns left over from their 2 x 4 and 4 x 4 blocks."""
+    a, b = data.draw(matrix(m, k)), data.draw(matrix(n, k))
+    c = np.empty((m, n), np.float32)
+    nt(a, b, c)
+    assert_close(c, a @ b.T, np.abs(a) @ np.abs(b).T)
 
 
 @pytest.mark.parametrize("version", NN_VERSIONS)

@@ -17,6 +17,9 @@ there - for AVX2 and other CPUs. ``tiles.py`` also holds a 4 x 16 tile for AVX2,
 tested but not used: compiled for AVX2 it ran slower than ``_nn4x4`` (see
 benchmarks/README.md), so on AVX2 machines Numba keeps its defaults.
 
+``_nt`` (dY @ W.T) likewise: ``_nt4x4`` for AVX-512, ``_nt2x4`` - start there -
+for AVX2 and other CPUs.
+
 Narrow products: the loops vectorise along one axis - ``_nn`` along a row of C,
 ``_nt`` along the sum - and an axis shorter than ``NARROW`` (the 10 classes of an
 output layer) fills a vector register poorly or not at all, and runs mostly
@@ -211,8 +214,8 @@ def matmul_nt_numpy(a, b):
 def matmul_nt_numba(a, b):
     """C = A @ B.T.   A (m, k), B (n, k) -> C (m, n), float32. No copy of B.T is made.
 
-    Optimisations: dot products of contiguous rows with 16 running sums (see
-    ``_nt``); a thread's share is a block of rows of B, i.e. columns of C;
+    Optimisations: dot products of contiguous rows with 8 or 16 running sums (see
+    ``_nt2x4``, ``_nt4x4``); a thread's share is a block of rows of B, i.e. columns of C;
     short rows (k < NARROW): see the module docstring.
     """
     if a.shape[1] != b.shape[1]:
@@ -233,12 +236,47 @@ def matmul_nt_numba(a, b):
 
 
 @kernel
-def _nt(a, b, c):
-    """C = A @ B.T, one thread's share. Every C[i, j] is a dot product of two
-    contiguous rows; 4 rows of A x 4 rows of B keep 16 running sums, so each
-    loaded value is used 4 times (with 2 x 4 sums, 6 loads fed 8 multiply-adds
-    and the loads, not the arithmetic, set the pace), and the sums over k are
-    reassociated (fastmath) so that they vectorise."""
+def _nt2x4(a, b, c):
+    """C = A @ B.T, one thread's share, for AVX2 and other CPUs. Every C[i, j] is a dot product of two
+    contiguous rows; 2 rows of A x 4 rows of B keep 8 running sums, so each
+    loaded value is used 2-4 times, and the sums over k are reassociated
+    (fastmath) so that they vectorise."""
+    m, k = a.shape
+    n = b.shape[0]
+    m2, n4 = m - m % 2, n - n % 4
+    for i in range(0, m2, 2):
+        r0, r1 = a[i], a[i + 1]
+        for j in range(0, n4, 4):
+            q0, q1, q2, q3 = b[j], b[j + 1], b[j + 2], b[j + 3]
+            s00 = s01 = s02 = s03 = np.float32(0.0)
+            s10 = s11 = s12 = s13 = np.float32(0.0)
+            for p in range(k):
+                u, w = r0[p], r1[p]
+                s00 += u * q0[p]
+                s01 += u * q1[p]
+                s02 += u * q2[p]
+                s03 += u * q3[p]
+                s10 += w * q0[p]
+                s11 += w * q1[p]
+                s12 += w * q2[p]
+                s13 += w * q3[p]
+            c[i, j], c[i, j + 1], c[i, j + 2], c[i, j + 3] = s00, s01, s02, s03
+            c[i + 1, j], c[i + 1, j + 1], c[i + 1, j + 2], c[i + 1, j + 3] = s10, s11, s12, s13
+        for j in range(n4, n):
+            c[i, j] = _dot(r0, b[j])
+            c[i + 1, j] = _dot(r1, b[j])
+    for i in range(m2, m):
+        for j in range(n):
+            c[i, j] = _dot(a[i], b[j])
+
+
+@kernel
+def _nt4x4(a, b, c):
+    """``_nt2x4`` with 4 rows of A x 4 rows of B: 16 running sums, each loaded
+    value used 4 times. For AVX-512, where 2 x 4 sums left the loads, not the
+    arithmetic, setting the pace (6 loads for 8 multiply-adds); AVX2's 16
+    vector registers cannot hold 16 sums and the 8 values they need, and
+    there it lost to ``_nt2x4``."""
     m, k = a.shape
     n = b.shape[0]
     m4, n4 = m - m % 4, n - n % 4
@@ -279,6 +317,10 @@ def _nt(a, b, c):
     for i in range(m4, m):
         for j in range(n):
             c[i, j] = _dot(a[i], b[j])
+
+
+# dY @ W.T's loop for this CPU, chosen like ``_nn``.
+_nt = _nt4x4 if VECTOR_FLOATS >= 16 else _nt2x4
 
 
 @kernel
