@@ -142,7 +142,7 @@ for ax, (title, names) in zip(axes, groups):
         h = everything[name]["history"]
         ax.plot(np.arange(1, len(h["val_loss"]) + 1), h["val_loss"], color=plotting.COLORS[i],
                 linewidth=3 if name in baselines else 2, linestyle="--" if name in baselines else "-",
-                marker="o", markersize=3, label=f"{name} (lesson 2's model)" if name in baselines else name)
+                marker="o", markersize=3, label=f"lesson 2: {name}" if name in baselines else name)
     ax.set_title(f"{title}: validation loss (held-out training images)")
     plotting.epoch_axis(ax)
     ax.set_ylabel("validation loss")
