@@ -50,8 +50,9 @@ def test_matmul_at_fixed_shapes(m, k, n):
 
 # Every version of the loop nest ``_nn``, whichever this CPU runs: the AVX-512
 # tile, the AVX2 tile (compiled here for this CPU, same source) and the readable
-# one. A is drawn as a view or not, with zero columns (skipped steps) and zero
-# rows (blocks that are zero in some rows only); C starts as something to add to.
+# one. A is drawn in C or Fortran order (the layout of a transposed view), with
+# zero columns (skipped steps) and zero rows (blocks that are zero in some rows
+# only); C starts as something to add to.
 # B and C are contiguous here: that keeps the compiled versions of the big tiles
 # to a few (the public kernels' tests above pass views of B).
 NN_VERSIONS = {"8x32": tiles.nn_8x32, "4x16": tiles.nn_4x16, "4x4": _nn4x4}
@@ -73,6 +74,18 @@ def test_every_nn_tile(version, data, m, k, n, accumulate):
     b = data.draw(matrix(k, n, allow_views=False))
     c0 = data.draw(matrix(m, n, allow_views=False))
     check_nn(NN_VERSIONS[version], a, b, c0, accumulate)
+
+
+@pytest.mark.parametrize("version", NN_VERSIONS)
+def test_every_nn_tile_with_an_empty_sum(version):
+    """k = 0 (an empty batch's dW): C = A @ B is all zeros, C += A @ B leaves C."""
+    a, b = np.ones((9, 0), np.float32), np.ones((0, 33), np.float32)
+    c = np.full((9, 33), 7.0, np.float32)
+    NN_VERSIONS[version](a, b, c, True)
+    assert np.all(c == 7)
+    NN_VERSIONS[version](a, b, c, False)
+    assert np.all(c == 0)
+    assert np.all(NUMBA.matmul_tn(np.ones((0, 40), np.float32), np.ones((0, 64), np.float32)) == 0)
 
 
 @pytest.mark.parametrize("nt", [_nt2x4, _nt4x4], ids=["2x4", "4x4"])

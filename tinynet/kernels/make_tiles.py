@@ -32,12 +32,14 @@ vfmadd231ps, MR vbroadcastss and NR / W vmovups loads, nothing else):
   vectoriser, which turned the reads of A into gathers.
 * B is read through a flat view ``bf`` with a row stride ``ldb``, so that the
   NR values of a row are visibly consecutive.
-* A transposed A (dW = X.T @ dY) is read from a packed panel, its MR values
-  of each step copied side by side once per block of rows, as BLAS does: a
-  second tile, whose loads of A sit at fixed offsets. Read in place it cost
-  MR loads at run-time strides per step and ran at half the sgemm rate; A
-  with contiguous rows is read in place, where the copy cost more than it
-  saved.
+
+One more detail decides the speed, not the registers: a transposed A (dW =
+X.T @ dY) is read from a packed panel, its MR values of each step copied side
+by side once per block of rows, as BLAS does - a second tile, whose loads of A
+sit at fixed offsets. Read in place it cost MR loads at run-time strides per
+step, and ran at about half the sgemm rate; an A with contiguous rows is read
+in place, where the copy cost more than it saved (benchmarks/README.md, "Packed
+dW").
 
 Also written here: the scan (and the packing) that drops the steps whose MR
 values of A are all zero (the zero-skip: MNIST images are 81% background), and the loops
@@ -71,7 +73,8 @@ ROWS_TOGETHER = 32
 
 @kernel
 def k_block(k, n):
-    """Steps of k per block for a B with n columns (a multiple of 16, >= 16)."""
+    """Steps of k per block for a B with n columns: a multiple of 16, at least
+    16, at most k."""
     kc = K_BLOCK_BYTES // 4 // max(n, 1) // 16 * 16
     return max(16, min(k, kc))
 
@@ -113,6 +116,10 @@ def nn_{MR}x{NR}(a, b, c, accumulate):
     """
     m, k = a.shape
     n = b.shape[1]
+    if k == 0:  # an empty sum: no step below would write C
+        if not accumulate:
+            c[:, :] = 0
+        return
     a_any = a[0:m, 0:k]
     bf = np.ascontiguousarray(b).reshape(-1)
     ldb = np.uint64(n)
@@ -245,3 +252,5 @@ if __name__ == "__main__":
     with open(PATH, "w") as f:
         f.write(source())
     print("wrote", PATH)
+    print("now delete tinynet/kernels/__pycache__: Numba's cache of the kernels that call the tiles "
+          "(matmul, dense, conv, step) still holds the old ones")

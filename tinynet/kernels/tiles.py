@@ -19,7 +19,8 @@ ROWS_TOGETHER = 32
 
 @kernel
 def k_block(k, n):
-    """Steps of k per block for a B with n columns (a multiple of 16, >= 16)."""
+    """Steps of k per block for a B with n columns: a multiple of 16, at least
+    16, at most k."""
     kc = K_BLOCK_BYTES // 4 // max(n, 1) // 16 * 16
     return max(16, min(k, kc))
 
@@ -794,6 +795,10 @@ def nn_8x32(a, b, c, accumulate):
     """
     m, k = a.shape
     n = b.shape[1]
+    if k == 0:  # an empty sum: no step below would write C
+        if not accumulate:
+            c[:, :] = 0
+        return
     a_any = a[0:m, 0:k]
     bf = np.ascontiguousarray(b).reshape(-1)
     ldb = np.uint64(n)
@@ -1114,6 +1119,10 @@ def nn_4x16(a, b, c, accumulate):
     """
     m, k = a.shape
     n = b.shape[1]
+    if k == 0:  # an empty sum: no step below would write C
+        if not accumulate:
+            c[:, :] = 0
+        return
     a_any = a[0:m, 0:k]
     bf = np.ascontiguousarray(b).reshape(-1)
     ldb = np.uint64(n)
