@@ -104,6 +104,19 @@ def _optimizer_state(optimizer):
     return optimizer.iterations, slots
 
 
+def _restore_optimizer_state(optimizer, saved):
+    """Puts back what ``_optimizer_state`` saved, into the same slot arrays: a
+    training step compiled at the start of ``fit`` holds them, and a trace taken
+    from a callback must not leave it updating arrays the optimizer has dropped."""
+    optimizer.iterations, slots = saved
+    if slots is None or optimizer.slots is None:
+        optimizer.slots = slots
+        return
+    for kind, saved_kind in zip(optimizer.slots, slots):
+        for a, b in zip(kind, saved_kind):
+            a[...] = b
+
+
 def _sampled_check(model, x, y, entries, rng):
     """Relative error of each trained weight's gradient on ``entries`` random entries:
     the backward pass in float64 against central differences of the loss."""
@@ -190,7 +203,7 @@ def trace_step(model, x, y, apply=False, check_entries=6, seed=0):
     if not apply:
         for p, w in zip(params, model._params):
             w[...] = p.value
-        model.optimizer.iterations, model.optimizer.slots = saved
+        _restore_optimizer_state(model.optimizer, saved)
     return StepTrace(model, records, params, loss, len(x), applied=apply)
 
 
