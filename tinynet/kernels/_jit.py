@@ -27,8 +27,9 @@ Vector code (AVX-512 machines only; others keep Numba's defaults):
 ``-prefer-256-bit``   LLVM tunes some AVX-512 CPUs (Ice Lake, Rocket Lake, Sapphire
                       Rapids) to use 256-bit vectors, half a 512-bit register, to
                       avoid clock slow-downs on older chips. We ask for the full width.
-Both are set before anything compiles and only if the environment has not
-chosen (``NUMBA_SLP_VECTORIZE``, ``NUMBA_CPU_NAME``/``NUMBA_CPU_FEATURES``). They
+Both are set (as NUMBA_* environment variables) before anything compiles and
+only if the environment has not chosen (``NUMBA_SLP_VECTORIZE``,
+``NUMBA_CPU_NAME``/``NUMBA_CPU_FEATURES``). They
 are fixed per machine, so results stay deterministic; the CPU features are part
 of the key of Numba's cache, so a changed string compiles again, once.
 ``VECTOR_FLOATS``     floats per vector register for which Numba compiles (16 with
@@ -54,10 +55,9 @@ def _vector_setup():
     flags = features.split(",")
     if "+avx512f" not in flags:
         return 8 if "+avx2" in flags and "+fma" in flags else 4
-    if "NUMBA_SLP_VECTORIZE" not in os.environ:
-        numba.config.SLP_VECTORIZE = 1
-    if numba.config.CPU_FEATURES is None and numba.config.CPU_NAME is None:
-        numba.config.CPU_FEATURES = features + ",-prefer-256-bit"
+    os.environ.setdefault("NUMBA_SLP_VECTORIZE", "1")
+    if "NUMBA_CPU_FEATURES" not in os.environ and "NUMBA_CPU_NAME" not in os.environ:
+        os.environ["NUMBA_CPU_FEATURES"] = features + ",-prefer-256-bit"
     return 16
 
 
@@ -73,9 +73,15 @@ PARALLEL_MIN_WORK = 1_000_000
 try:  # OpenMP needs libgomp; without it Numba picks its own (slower) layer.
     import numba.np.ufunc.omppool  # noqa: F401
 
-    numba.config.THREADING_LAYER = "omp"
+    os.environ.setdefault("NUMBA_THREADING_LAYER", "omp")
 except ImportError:
     pass
+
+# Through the environment, not by setting ``numba.config`` directly: Numba reads
+# its configuration again whenever a NUMBA_* variable changes (it checks before
+# compiling), which would silently undo values set on ``numba.config``. The
+# processes tinynet's tests and benchmarks start inherit the same settings.
+numba.config.reload_config()
 
 
 def kernel(fn):
