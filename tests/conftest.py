@@ -5,7 +5,8 @@ One thread: the default run starts the bounds-checked kernel tests in a second
 process (see ``BoundsCheckedKernelTests``), which holds one of the two cores
 while it compiles. Two Numba threads in this process would then share the other
 core, and every parallel region would wait for a thread that the system has
-descheduled: a training step of ~0.2 ms took ~20 ms. So the tests, and every
+descheduled, and a training step took about a hundred times longer (README,
+"Threads"). So the tests, and every
 process they start (which inherits the variable), run the kernels on one thread,
 unless NUMBA_NUM_THREADS is set already. The tests that compare one thread with
 two run themselves again in a process of their own with two (``two_threads``).

@@ -7,6 +7,9 @@ the definition. The Numba kernel is the same maths written as loops so that it
 runs fast; its docstring lists the optimisations it uses.
 
     matmul.py        X @ W, X.T @ dY, dY @ W.T      (the three products of Dense)
+    make_tiles.py    writes tiles.py: the register tiles of the product on
+                     AVX-512 (matmul.py's ``_nn4x4`` is the same idea, readable)
+    sparse.py        products that skip the zeros of dZ (a convolution under pooling)
     dense.py         Dense forward (+bias, +ReLU) and backward, fused
     windows.py       sliding windows over images: sizes, padding, im2col, col2im
     conv.py          Conv2D forward (+bias, +ReLU) and backward: im2col, then products
@@ -16,7 +19,8 @@ runs fast; its docstring lists the optimisations it uses.
     metrics.py       counting correct predictions, the batch mean, a finiteness check
     special.py       the complementary error function erfc (for the GELU activation)
     optim.py         SGD, Adam (and AMSGrad) updates and weight decay, in place,
-                     one pass per parameter; subnormal slot values stored as 0
+                     one pass per parameter; slots and gradients too small
+                     for normal float32 arithmetic treated as 0 (two floors)
     optim_adaptive.py
                      RMSprop and Adagrad updates, likewise
     step.py          a whole training step of Dense layers (softmax, sparse

@@ -42,7 +42,10 @@ a float32 weight of ordinary size can feel:
 
     SLOT_FLOOR = 2**-100 (~7.9e-31)  a slot value below it is stored as 0
                                      (``flush``): a slot times (1 - beta) or
-                                     times the step size then stays normal
+                                     times a step size >= 2**-26 (~1.5e-8)
+                                     then stays normal (a schedule that decays
+                                     the rate below that can make subnormals
+                                     again, in the update only)
     GRAD_FLOOR = 2**-50 (~8.9e-16)   a gradient entry below it is used as 0
                                      (``small_to_zero``): g*g * (1 - beta_2)
                                      then stays normal (the array is not changed)
