@@ -44,6 +44,19 @@ def test_tracing_changes_nothing_and_the_next_steps_are_the_same(batch):
         np.testing.assert_array_equal(a, b)
 
 
+def test_a_trace_from_a_callback_during_fit_changes_nothing(batch):
+    """fit's compiled step holds the optimizer's slot arrays from the start of fit:
+    a trace taken between batches must put the state back into those arrays."""
+    x, y = batch
+    traced, plain = model_of([12]), model_of([12])
+    tracer = tinynet.callbacks.LambdaCallback(on_train_batch_end=lambda b, logs: trace_step(traced, x, y))
+    traced.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False, callbacks=[tracer])
+    plain.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False)
+    for a, b in zip(traced.get_weights() + [s for kind in traced.optimizer.slots for s in kind],
+                    plain.get_weights() + [s for kind in plain.optimizer.slots for s in kind]):
+        np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize("optimizer", ["adam", "sgd", "rmsprop"])
 def test_apply_takes_exactly_the_step_train_step_takes(batch, optimizer):
     x, y = batch
