@@ -77,11 +77,24 @@ try:  # OpenMP needs libgomp; without it Numba picks its own (slower) layer.
 except ImportError:
     pass
 
+# The thread count, from inside a kernel (``pieces_for``). Numba's public
+# ``numba.get_num_threads`` there keeps a kernel out of the on-disk cache (it
+# calls through a ctypes pointer); its intrinsic calls the threading layer's
+# function by name, which the cache keeps - once the threads are started, which
+# registers that name: hence the call below, before any cached kernel loads.
+# With NUMBA_DISABLE_JIT the kernels are plain Python and use the public one.
+try:
+    from numba.np.ufunc.parallel import _iget_num_threads
+except ImportError:  # a Numba without it: the public function, uncached
+    _iget_num_threads = numba.get_num_threads
+threads_in_use = numba.get_num_threads if numba.config.DISABLE_JIT else _iget_num_threads
+
 # Through the environment, not by setting ``numba.config`` directly: Numba reads
 # its configuration again whenever a NUMBA_* variable changes (it checks before
 # compiling), which would silently undo values set on ``numba.config``. The
 # processes tinynet's tests and benchmarks start inherit the same settings.
 numba.config.reload_config()
+numba.get_num_threads()  # starts the threads now (see threads_in_use)
 
 
 def kernel(fn):
@@ -131,3 +144,15 @@ def parts_for(rows, work, align):
     if work < PARALLEL_MIN_WORK:
         return 1
     return max(1, min(8, rows // (2 * align)))
+
+
+@kernel
+def pieces_for(rows, work, align):
+    """``parts_for``, but 1 piece on a single thread, where more pieces would
+    only repeat the packing and the reads of B. For the products alone: each of
+    their rows (or columns) of C is summed the same way however they are cut,
+    so the thread count still changes no result. (The Dense kernels and the
+    convolutions cut their sums themselves and keep pieces fixed.)"""
+    if threads_in_use() == 1:
+        return 1
+    return parts_for(rows, work, align)

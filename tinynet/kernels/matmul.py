@@ -30,7 +30,7 @@ than half their time (benchmarks/README.md, "Narrow products").
 import numpy as np
 from numba import prange
 
-from ._jit import VECTOR_FLOATS, kernel, parallel_kernel, parts_for, split
+from ._jit import VECTOR_FLOATS, kernel, parallel_kernel, pieces_for, split
 from .tiles import nn_8x32
 
 NARROW = 16  # floats in one AVX-512 register, or two AVX2 registers
@@ -68,7 +68,7 @@ def matmul_numba(a, b):
         raise ValueError("matmul: A (m, k) and B (k, n) must share k")
     m, k = a.shape
     c = np.empty((m, b.shape[1]), dtype=np.float32)
-    parts = parts_for(m, m * k * b.shape[1], TILE_ROWS)
+    parts = pieces_for(m, m * k * b.shape[1], TILE_ROWS)
     if b.shape[1] < NARROW:  # dot products of rows of A and of B.T instead
         _nt(a, np.ascontiguousarray(b.T), c)
     elif parts == 1:
@@ -192,7 +192,7 @@ def tn_into(a, b, c):
     narrow B: see the module docstring.
     """
     k, m = a.shape
-    parts = parts_for(m, m * k * b.shape[1], TILE_ROWS)
+    parts = pieces_for(m, m * k * b.shape[1], TILE_ROWS)
     if b.shape[1] < NARROW:  # C.T = B.T @ A: its rows are A's rows, long and contiguous
         c_t = np.empty((b.shape[1], m), dtype=np.float32)
         _nn(b.T, a, c_t, False)
@@ -223,7 +223,7 @@ def matmul_nt_numba(a, b):
     m, k = a.shape
     n = b.shape[0]
     c = np.empty((m, n), dtype=np.float32)
-    parts = parts_for(n, m * k * n, 4)
+    parts = pieces_for(n, m * k * n, 4)
     if k < NARROW:  # short dot products: the blocked loop along rows of B.T instead
         _nn(a, np.ascontiguousarray(b.T), c, False)
     elif parts == 1:
