@@ -71,14 +71,30 @@ def col2im_numpy(dcols, x_shape, strides, dilation, pads):
     return dxp[:, top:top + x_shape[1], left:left + x_shape[2]]
 
 
+# A window row of at most this many floats (kw * c) is copied by ``_im2col_rows``.
+SHORT_ROW = 16
+
+
 @kernel
 def im2col_image(x, kh, kw, strides, dilation, pads, cols):
     """One image's windows as rows: x (h, w, c) -> cols (oh * ow, kh * kw * c).
 
-    Padding is never stored: a tap outside the image writes zeros. For a given
-    tap the c channels are contiguous in both x and cols (channels-last), so the
-    innermost loop is a plain copy.
+    Padding is never stored: a tap outside the image writes zeros. Two loop
+    orders fill the same cols: window by window (``_im2col_windows``), and for
+    images with few channels, where a window's row of kw * c floats is short
+    (the 3 floats of a 3x3 kernel on a grey image), row of taps by row of taps
+    (``_im2col_rows``): each such row is one contiguous run of x.
     """
+    if x.shape[2] * kw <= SHORT_ROW and dilation[1] == 1:
+        _im2col_rows(x, kh, kw, strides, dilation, pads, cols)
+    else:
+        _im2col_windows(x, kh, kw, strides, dilation, pads, cols)
+
+
+@kernel
+def _im2col_windows(x, kh, kw, strides, dilation, pads, cols):
+    """Window by window: for a given tap the c channels are contiguous in both x
+    and cols (channels-last), so the innermost loop is a plain copy."""
     h, w, c = x.shape
     top, left = pads[0], pads[2]
     oh = output_size(h, kh, strides[0], dilation[0], pads[0], pads[1])
@@ -94,6 +110,37 @@ def im2col_image(x, kh, kw, strides, dilation, pads, cols):
                     inside = 0 <= r < h and 0 <= q < w
                     for ch in range(c):
                         cols[out, start + ch] = x[r, q, ch] if inside else 0.0
+
+
+@kernel
+def _im2col_rows(x, kh, kw, strides, dilation, pads, cols):
+    """Row of taps by row of taps (columns undilated): tap row a of window (i, j)
+    is x[r, q0:q0 + kw, :], kw * c consecutive floats of the flat image when the
+    window lies across the image, copied in one run; windows that reach into the
+    padding take the tap-by-tap copy."""
+    h, w, c = x.shape
+    top, left = pads[0], pads[2]
+    oh = output_size(h, kh, strides[0], dilation[0], pads[0], pads[1])
+    ow = output_size(w, kw, strides[1], dilation[1], pads[2], pads[3])
+    xf = np.ascontiguousarray(x).reshape(-1)  # no copy for a contiguous image
+    run = kw * c
+    for i in range(oh):
+        for a in range(kh):
+            r = i * strides[0] - top + a * dilation[0]
+            start = a * run
+            for j in range(ow):
+                out = i * ow + j
+                q0 = j * strides[1] - left
+                if 0 <= r < h and q0 >= 0 and q0 + kw <= w:
+                    base = (r * w + q0) * c
+                    for e in range(run):
+                        cols[out, start + e] = xf[base + e]
+                else:
+                    for b in range(kw):
+                        q = q0 + b
+                        inside = 0 <= r < h and 0 <= q < w
+                        for ch in range(c):
+                            cols[out, start + b * c + ch] = x[r, q, ch] if inside else 0.0
 
 
 @kernel
