@@ -83,10 +83,15 @@ except ImportError:
 # function by name, which the cache keeps - once the threads are started, which
 # registers that name: hence the call below, before any cached kernel loads.
 # With NUMBA_DISABLE_JIT the kernels are plain Python and use the public one.
+# Started at import, OpenMP's threads make ``fork`` unsafe from then on (as any
+# parallel kernel did before): a process that forks children which run kernels
+# should use multiprocessing's "spawn" start method (README, "Threads").
 try:
     from numba.np.ufunc.parallel import _iget_num_threads
-except ImportError:  # a Numba without it: the public function, uncached
-    _iget_num_threads = numba.get_num_threads
+except ImportError:  # a Numba without it: "unknown", so the pieces stay as parts_for cuts them
+    @numba.njit(cache=True)
+    def _iget_num_threads():
+        return 0
 threads_in_use = numba.get_num_threads if numba.config.DISABLE_JIT else _iget_num_threads
 
 # Through the environment, not by setting ``numba.config`` directly: Numba reads

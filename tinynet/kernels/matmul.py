@@ -71,8 +71,8 @@ def matmul_numba(a, b):
     parts = pieces_for(m, m * k * b.shape[1], TILE_ROWS)
     if b.shape[1] < NARROW:  # dot products of rows of A and of B.T instead
         _nt(a, np.ascontiguousarray(b.T), c)
-    elif parts == 1:
-        _nn(a, b, c, False)
+    elif parts == 1:  # sliced as the pieces are, so that both run the same compiled loop
+        _nn(a[0:m], b, c[0:m], False)
     else:
         for t in prange(parts):
             lo, hi = split(t, parts, m, TILE_ROWS)
@@ -197,8 +197,8 @@ def tn_into(a, b, c):
         c_t = np.empty((b.shape[1], m), dtype=np.float32)
         _nn(b.T, a, c_t, False)
         c[:] = c_t.T
-    elif parts == 1:
-        _nn(a.T, b, c, False)
+    elif parts == 1:  # sliced as the pieces are (see matmul_numba)
+        _nn(a[:, 0:m].T, b, c[0:m], False)
     else:
         for t in prange(parts):
             lo, hi = split(t, parts, m, TILE_ROWS)
@@ -226,8 +226,8 @@ def matmul_nt_numba(a, b):
     parts = pieces_for(n, m * k * n, 4)
     if k < NARROW:  # short dot products: the blocked loop along rows of B.T instead
         _nn(a, np.ascontiguousarray(b.T), c, False)
-    elif parts == 1:
-        _nt(a, b, c)
+    elif parts == 1:  # sliced as the pieces are (see matmul_numba)
+        _nt(a, b[0:n], c[:, 0:n])
     else:
         for t in prange(parts):
             lo, hi = split(t, parts, n, 4)
