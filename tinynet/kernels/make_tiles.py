@@ -160,9 +160,14 @@ def u(v):
     return f"np.uint64({v})"
 
 
+def any_nonzero(mr):
+    """The test, written out, that A[i:i+MR, p] is not all zero."""
+    return " | ".join(f"(a[i + {r}, p] != 0)" for r in range(mr))
+
+
 def scan(mr):
     """nonzero_steps_MR: the steps p in [k0, k1) where A[i:i+MR, p] is not all zero."""
-    test = " | ".join(f"(a[i + {r}, p] != 0)" for r in range(mr))
+    test = any_nonzero(mr)
     return f'''
 
 @kernel
@@ -182,7 +187,7 @@ def nonzero_steps_{mr}(a, i, k0, k1, flags, steps):
 
 def pack(mr):
     """pack_MR: the same steps as nonzero_steps_MR, their MR values of A copied into a panel."""
-    test = " | ".join(f"(a[i + {r}, p] != 0)" for r in range(mr))
+    test = any_nonzero(mr)
     copy = "\n".join(f"            panel[count * {mr} + {r}] = a[i + {r}, p]" for r in range(mr))
     return f'''
 

@@ -104,12 +104,7 @@ def _im2col_windows(x, kh, kw, strides, dilation, pads, cols):
             out = i * ow + j
             for a in range(kh):
                 r = i * strides[0] - top + a * dilation[0]
-                for b in range(kw):
-                    q = j * strides[1] - left + b * dilation[1]
-                    start = (a * kw + b) * c
-                    inside = 0 <= r < h and 0 <= q < w
-                    for ch in range(c):
-                        cols[out, start + ch] = x[r, q, ch] if inside else 0.0
+                _copy_taps(x, r, j * strides[1] - left, kw, dilation[1], cols, out, a * kw * c)
 
 
 @kernel
@@ -136,11 +131,19 @@ def _im2col_rows(x, kh, kw, strides, dilation, pads, cols):
                     for e in range(run):
                         cols[out, start + e] = xf[base + e]
                 else:
-                    for b in range(kw):
-                        q = q0 + b
-                        inside = 0 <= r < h and 0 <= q < w
-                        for ch in range(c):
-                            cols[out, start + b * c + ch] = x[r, q, ch] if inside else 0.0
+                    _copy_taps(x, r, q0, kw, 1, cols, out, start)
+
+
+@kernel
+def _copy_taps(x, r, q0, kw, step, cols, out, start):
+    """Tap row r of one window, tap by tap: x[r, q0 + b * step, :] for b < kw into
+    cols[out, start + b * c:...]; a tap outside the image writes zeros."""
+    h, w, c = x.shape
+    for b in range(kw):
+        q = q0 + b * step
+        inside = 0 <= r < h and 0 <= q < w
+        for ch in range(c):
+            cols[out, start + b * c + ch] = x[r, q, ch] if inside else 0.0
 
 
 @kernel
