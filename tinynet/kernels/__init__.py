@@ -14,6 +14,8 @@ runs fast; its docstring lists the optimisations it uses.
     windows.py       sliding windows over images: sizes, padding, im2col, col2im
     conv.py          Conv2D forward (+bias, +ReLU) and backward: im2col, then products
     pooling.py       max, average and global pooling, forward and backward
+    conv_pool.py     a Conv2D and the MaxPooling2D after it, one image at a time
+                     (its output never written out: ``tinynet/models/fusion.py``)
     batchnorm.py     batch normalization: moments, forward, backward
     crossentropy.py  softmax; softmax or sigmoid + cross-entropy, forward and backward, fused
     metrics.py       counting correct predictions, the batch mean, a finiteness check
@@ -33,12 +35,13 @@ every Numba kernel as plain Python and step into it with a debugger.
 """
 from types import SimpleNamespace
 
-from . import batchnorm, conv, crossentropy, dense, matmul, metrics, optim, optim_adaptive, pooling, special
+from . import batchnorm, conv, conv_pool, crossentropy, dense, matmul, metrics, optim, optim_adaptive, pooling, special
 
 _NAMES = [
     ("matmul", matmul), ("matmul_tn", matmul), ("matmul_nt", matmul),
     ("dense_forward", dense), ("dense_backward", dense),
     ("conv2d_forward", conv), ("conv2d_backward", conv),
+    ("conv2d_pool_forward", conv_pool), ("conv2d_pool_backward", conv_pool),
     ("max_pool_forward", pooling), ("max_pool_backward", pooling),
     ("avg_pool_forward", pooling), ("avg_pool_backward", pooling),
     ("global_avg_pool_forward", pooling), ("global_avg_pool_backward", pooling),

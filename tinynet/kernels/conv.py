@@ -208,18 +208,29 @@ def _backward_images(x, wt, y, dy, kh, kw, strides, dilation, pads, relu, need_d
                 dz[r, j] = g
                 db[j] += g
                 nonzero += g != 0
-        sparse = nonzero <= SPARSE_UP_TO * m * f and cols.shape[1] >= SPARSE_MIN_SWEEP
-        im2col_image(x[i], kh, kw, strides, dilation, pads, cols)
+        image_products(x[i], wt, dz, nonzero, kh, kw, strides, dilation, pads, need_dx, cols, dw, dwt,
+                       index, values, dx[i])
+
+
+@kernel
+def image_products(x, wt, dz, nonzero, kh, kw, strides, dilation, pads, need_dx, cols, dw, dwt, index, values,
+                   dx):
+    """One image x (h, w, c_in) and its dZ (oh * ow, f), of which ``nonzero`` entries
+    are not 0: adds cols.T @ dZ to dw (or its transpose to dwt), and when
+    ``need_dx`` writes dx (h, w, c_in) = col2im(dZ @ W2.T)."""
+    m, f = dz.shape
+    sparse = nonzero <= SPARSE_UP_TO * m * f and cols.shape[1] >= SPARSE_MIN_SWEEP
+    im2col_image(x, kh, kw, strides, dilation, pads, cols)
+    if sparse:
+        tn_cols(dz, cols, dwt, index, values)      # dW.T += dZ.T @ cols
+    else:
+        _nn(cols.T, dz, dw, True)                  # dW += cols.T @ dZ
+    if need_dx:
         if sparse:
-            tn_cols(dz, cols, dwt, index, values)      # dW.T += dZ.T @ cols
+            nn_rows(dz, wt, cols, index, values)   # dcols = dZ @ W2.T
         else:
-            _nn(cols.T, dz, dw, True)                  # dW += cols.T @ dZ
-        if need_dx:
-            if sparse:
-                nn_rows(dz, wt, cols, index, values)   # dcols = dZ @ W2.T
-            else:
-                _nn(dz, wt, cols, False)
-            col2im_image(cols, kh, kw, strides, dilation, pads, dx[i])
+            _nn(dz, wt, cols, False)
+        col2im_image(cols, kh, kw, strides, dilation, pads, dx)
 
 
 @kernel

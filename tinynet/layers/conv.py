@@ -76,6 +76,7 @@ class Conv2D(Layer):
         self.regularizers = {name: reg for name, reg in [("kernel", kernel_regularizer),
                                                           ("bias", bias_regularizer)] if reg is not None}
         self._work = None  # the Numba kernels' scratch arrays, made once per input shape
+        self.a = None      # the output of the last call
 
     def get_config(self):
         return {**super().get_config(), "filters": self.filters, "kernel_size": list(self.kernel_size),
@@ -145,6 +146,10 @@ class Conv2D(Layer):
         return self.a
 
     def backward(self, dy):
+        if self.a is None:
+            raise RuntimeError(f"Conv2D layer '{self.name}' last ran fused with the MaxPooling2D after it (a "
+                               "Sequential does that; see tinynet/models/fusion.py), so its own output was never "
+                               "made: take the backward pass of the model, or call this layer alone first")
         dy = np.ascontiguousarray(dy.reshape(self.a.shape))
         if self.activation in _FUSED:
             return self._conv_backward(self.a, dy, relu=self.activation == "relu")

@@ -23,7 +23,7 @@ from .. import metrics as metrics_lib
 from ..layers import InputLayer, Layer
 from ..layers.layer import unique_name
 from ..utils.checks import as_batch
-from . import saving
+from . import fusion, saving
 from . import summary as _summary
 from . import training
 
@@ -223,8 +223,8 @@ class Sequential(Layer):
         return self.call(x, training=training)
 
     def call(self, x, training=False):
-        for layer in self.layers:
-            x = layer.call(x, training=training)
+        for step in fusion.steps(self.layers):   # a layer, or a Conv2D + MaxPooling2D as one
+            x = step.call(x, training=training)
         return x
 
     forward = call
@@ -236,8 +236,8 @@ class Sequential(Layer):
 
     def _backward_from(self, last, dy):
         start = 0 if self._needs_input_grad else self._first_with_weights
-        for layer in reversed(self.layers[start:last + 1]):
-            dy = layer.backward(dy)
+        for step in reversed(fusion.steps(self.layers[start:last + 1])):
+            dy = step.backward(dy)
         return dy
 
     @property

@@ -1,0 +1,129 @@
+"""A Conv2D and the MaxPooling2D after it, fused (tinynet.kernels.conv_pool,
+tinynet.models.fusion): the same numbers as the two layers one after the other."""
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import tinynet
+from tinynet.kernels import NUMBA, NUMPY
+from tinynet.kernels.conv import conv2d_workspace
+from tinynet.kernels.windows import output_size, padding_for
+from tinynet.layers import AveragePooling2D, Conv2D, Dense, Flatten, Input, MaxPooling2D
+from tinynet.models import Sequential, fusion
+
+from .strategies import floats32, window_case
+
+
+def pool_geometry(draw, size):
+    """A max pooling that fits an image of ``size`` (rows, columns): pool, strides, pads."""
+    padding = draw(st.sampled_from(["valid", "same"]))
+    pool = tuple(draw(st.integers(1, 3 if padding == "same" else min(3, s))) for s in size)
+    strides = tuple(draw(st.integers(1, 3)) for _ in size)
+    pads = sum((padding_for(size[i], pool[i], strides[i], 1, padding) for i in range(2)), ())
+    return pool, strides, pads
+
+
+def apart(table, x, w, b, dy_of, conv_args, relu, pool_args, need_dx):
+    """The two kernels in turn: (y, argmax, dW, db, dX)."""
+    work = conv2d_workspace(x.shape, w.shape, *conv_args)
+    z = table.conv2d_forward(x, w, b, *conv_args, relu, work)
+    y, argmax = table.max_pool_forward(z, *pool_args)
+    dz = table.max_pool_backward(dy_of(y), argmax, z.shape[1:3], *pool_args)
+    dw, db = np.empty_like(w), np.empty_like(b)
+    dx = table.conv2d_backward(x, w, z, np.ascontiguousarray(dz), *conv_args, relu, need_dx, dw, db, work)
+    return y, argmax, dw, db, dx
+
+
+def fused(table, x, w, b, dy_of, conv_args, relu, pool_args, need_dx):
+    work = conv2d_workspace(x.shape, w.shape, *conv_args)
+    y, argmax = table.conv2d_pool_forward(x, w, b, *conv_args, relu, *pool_args, work)
+    dw, db = np.full_like(w, np.nan), np.full_like(b, np.nan)   # a gradient left unfilled shows
+    dx = table.conv2d_pool_backward(x, w, y, dy_of(y), argmax, *conv_args, relu, need_dx, dw, db, work)
+    return y, argmax, dw, db, dx
+
+
+@pytest.mark.parametrize("table", [NUMBA, NUMPY], ids=["numba", "numpy"])
+@given(data=st.data(), case=window_case(), filters=st.integers(1, 5), relu=st.booleans(), need_dx=st.booleans())
+def test_fused_kernels_give_the_bits_of_the_two_kernels_in_turn(table, data, case, filters, relu, need_dx):
+    shape, kernel, strides, rates, pads = case
+    x = data.draw(floats32(shape)) * (data.draw(floats32(shape, 0, 1)) > 0.5)
+    w = data.draw(floats32(kernel + (shape[3], filters)))
+    b = data.draw(floats32((filters,)))
+    conv_size = [output_size(shape[1 + i], kernel[i], strides[i], rates[i], pads[2 * i], pads[2 * i + 1])
+                 for i in range(2)]
+    pool_args = pool_geometry(data.draw, conv_size)
+    dys = {}
+
+    def dy_of(y):  # the same dY for both runs, drawn once y's shape is known
+        if y.shape not in dys:
+            dys[y.shape] = data.draw(floats32(y.shape))
+        return dys[y.shape]
+
+    want = apart(table, x, w, b, dy_of, (strides, rates, pads), relu, pool_args, need_dx)
+    got = fused(table, x, w, b, dy_of, (strides, rates, pads), relu, pool_args, need_dx)
+    for name, g, expected in zip(["y", "argmax", "dW", "db", "dX"], got, want):
+        if expected is None:
+            assert g is None, name
+        else:
+            assert g.dtype == expected.dtype and np.array_equal(g, expected), name
+
+
+def test_fused_kernels_at_the_convnet_shapes_on_several_threads():
+    """The MNIST convnet's second layer, a batch big enough to be cut into pieces."""
+    rng = np.random.default_rng(3)
+    x = rng.random((16, 13, 13, 32), dtype=np.float32)
+    x[x < 0.5] = 0
+    w = rng.standard_normal((3, 3, 32, 64), dtype=np.float32)
+    b = rng.standard_normal(64, dtype=np.float32)
+    dy = rng.standard_normal((16, 5, 5, 64), dtype=np.float32)
+    args = (NUMBA, x, w, b, lambda y: dy, ((1, 1), (1, 1), (0, 0, 0, 0)), True, ((2, 2), (2, 2), (0, 0, 0, 0)), True)
+    for g, expected in zip(fused(*args), apart(*args)):
+        assert np.array_equal(g, expected)
+
+
+def small_convnet(conv_activation="relu", pooling=MaxPooling2D):
+    tinynet.utils.set_random_seed(2)
+    return Sequential([Input((9, 9, 2)), Conv2D(4, 3, activation=conv_activation), pooling(2),
+                       Conv2D(3, 2, padding="same"), MaxPooling2D(2, padding="same"), Flatten(),
+                       Dense(3, activation="softmax")])
+
+
+def test_fusion_pairs_a_conv2d_with_relu_or_none_and_the_max_pooling_after_it():
+    model = small_convnet()
+    steps = fusion.steps(model.layers)
+    assert [type(s).__name__ for s in steps] == ["ConvPool", "ConvPool", "Flatten", "Dense"]
+    assert [type(s).__name__ for s in fusion.steps(small_convnet("tanh").layers)] == \
+        ["Conv2D", "MaxPooling2D", "ConvPool", "Flatten", "Dense"]
+    assert [type(s).__name__ for s in fusion.steps(small_convnet(pooling=AveragePooling2D).layers)] == \
+        ["Conv2D", "AveragePooling2D", "ConvPool", "Flatten", "Dense"]
+
+
+def test_a_model_step_fused_gives_the_layers_own_numbers(backend_name):
+    """compute_gradients (fused) against each layer's own call and backward."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((5, 9, 9, 2)).astype(np.float32)
+    y = tinynet.utils.to_categorical(rng.integers(0, 3, 5), 3)
+    model = small_convnet()
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    model.needs_input_grad = True
+    _, out = model.compute_gradients(x, y)
+    fused_grads = [g.copy() for g in model.gradients()]
+    fused_dx = model.backward_from_logits(model.loss.from_logits_and_grad(y, model.logits)[1])
+    h = x
+    for layer in model.layers:
+        h = layer.call(h, training=True)
+    assert np.array_equal(h, out)
+    d = model.layers[-1].backward_from_logits(model.loss.from_logits_and_grad(y, model.logits)[1])
+    for layer in reversed(model.layers[:-1]):
+        d = layer.backward(d)
+    for g, expected in zip(fused_grads, model.gradients()):
+        assert np.array_equal(g, expected)
+    assert fused_dx.shape == x.shape and np.array_equal(fused_dx, d)
+
+
+def test_a_conv2d_that_ran_fused_says_so_when_asked_for_its_own_backward_pass():
+    model = small_convnet()
+    model(np.zeros((2, 9, 9, 2), np.float32))
+    with pytest.raises(RuntimeError, match="conv2d.*fused with the MaxPooling2D"):
+        model.layers[0].backward(np.zeros((2, 7, 7, 4), np.float32))

@@ -1,0 +1,67 @@
+"""Which layers of a Sequential run together as one step.
+
+A model runs its layers one after the other, each reading what the one before
+wrote. One pair is worth running as a single step: a Conv2D (activation 'relu'
+or none) and the MaxPooling2D right after it. Apart, the convolution writes
+its whole output to memory and the pooling reads it back (and the backward
+pass does the same with its gradient); together, one image's output is pooled
+while it is still in cache (``tinynet.kernels.conv_pool`` says why and how).
+The numbers are those of the two layers apart - the tests hold them equal -
+so a learner can ignore this module; calling a layer alone never fuses.
+
+``steps(layers)`` gives the model its list of steps: each is a layer, or a
+``ConvPool`` standing for two; either has ``call(x, training)`` and
+``backward(dy)``.
+"""
+import numpy as np
+
+from .. import backend
+from ..layers import Conv2D, MaxPooling2D
+
+
+class ConvPool:
+    """A Conv2D and the MaxPooling2D after it, as one step. Leaves each layer
+    what its own pass would (the conv's input, the pooling's argmax), except the
+    conv's output before pooling, which is never made."""
+
+    def __init__(self, conv, pool):
+        self.conv, self.pool = conv, pool
+
+    def call(self, x, training=False):
+        conv, pool = self.conv, self.pool
+        conv.x, conv.pads = x, conv._pads(x.shape[1:3])
+        conv.z = conv.a = None   # not made: conv.backward alone cannot follow this pass
+        pool.size = conv.compute_output_shape(x.shape[1:])[:2]
+        pool.y, pool.argmax = backend.ops.conv2d_pool_forward(
+            x, conv.kernel, conv._bias_or_zeros(), conv.strides, conv.dilation_rate, conv.pads,
+            conv.activation == "relu", pool.pool_size, pool.strides, pool._pads(pool.size),
+            conv._workspace(x.shape, conv.pads))
+        return pool.y
+
+    def backward(self, dy):
+        conv, pool = self.conv, self.pool
+        dw = conv.gradient_buffer("kernel")
+        db = conv.gradient_buffer("bias") if conv.use_bias else np.empty(conv.filters, dw.dtype)
+        return backend.ops.conv2d_pool_backward(
+            conv.x, conv.kernel, pool.y, np.ascontiguousarray(dy.reshape(pool.y.shape)), pool.argmax,
+            conv.strides, conv.dilation_rate, conv.pads, conv.activation == "relu", conv.needs_input_grad,
+            dw, db, conv._workspace(conv.x.shape, conv.pads))
+
+
+def fusable(layer, after):
+    """True for a Conv2D whose activation its kernel applies itself, then a MaxPooling2D."""
+    return (type(layer) is Conv2D and layer.activation in ("relu", "linear")
+            and type(after) is MaxPooling2D)
+
+
+def steps(layers):
+    """The layers as steps: each fusable pair as one ConvPool, every other layer alone."""
+    out, i = [], 0
+    while i < len(layers):
+        if i + 1 < len(layers) and fusable(layers[i], layers[i + 1]):
+            out.append(ConvPool(layers[i], layers[i + 1]))
+            i += 2
+        else:
+            out.append(layers[i])
+            i += 1
+    return out
