@@ -82,17 +82,18 @@ def k_block(k, n):
 @kernel
 def leftover(a, b, c, i0, i1, j0, j1, accumulate):
     """C[i0:i1, j0:j1] (+)= A[i0:i1] @ B[:, j0:j1], a row at a time: the rows
-    and columns that do not fill a whole tile."""
+    and columns that do not fill a whole tile. (The inner loop runs over slices
+    from index 0: an index that cannot be negative needs no wrap-around test,
+    and the loop vectorises; from j0 it did not.)"""
     for i in range(i0, i1):
-        ci = c[i]
+        ci = c[i, j0:j1]
         if not accumulate:
-            for j in range(j0, j1):
-                ci[j] = 0
+            ci[:] = 0
         for p in range(a.shape[1]):
             aip = a[i, p]
             if aip != 0:
-                bp = b[p]
-                for j in range(j0, j1):
+                bp = b[p, j0:j1]
+                for j in range(ci.shape[0]):
                     ci[j] += aip * bp[j]
 '''
 

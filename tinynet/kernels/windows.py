@@ -71,21 +71,21 @@ def col2im_numpy(dcols, x_shape, strides, dilation, pads):
     return dxp[:, top:top + x_shape[1], left:left + x_shape[2]]
 
 
-# A window row of at most this many floats (kw * c) is copied by ``_im2col_rows``.
-SHORT_ROW = 16
-
-
 @kernel
 def im2col_image(x, kh, kw, strides, dilation, pads, cols):
     """One image's windows as rows: x (h, w, c) -> cols (oh * ow, kh * kw * c).
 
     Padding is never stored: a tap outside the image writes zeros. Two loop
-    orders fill the same cols: window by window (``_im2col_windows``), and for
-    images with few channels, where a window's row of kw * c floats is short
-    (the 3 floats of a 3x3 kernel on a grey image), row of taps by row of taps
-    (``_im2col_rows``): each such row is one contiguous run of x.
+    orders fill the same cols. When the columns are undilated, a window's row of
+    taps, x[r, q0:q0 + kw, :], is kw * c consecutive floats of the image, copied
+    as one run (``_im2col_rows``); otherwise window by window, tap by tap
+    (``_im2col_windows``).
+
+    (Every copy here runs over slices from index 0: Numba tests a possibly
+    negative index for wrap-around, and with ``x[base + e]`` those tests turned
+    the copy into gathers of one float at a time.)
     """
-    if x.shape[2] * kw <= SHORT_ROW and dilation[1] == 1:
+    if dilation[1] == 1:
         _im2col_rows(x, kh, kw, strides, dilation, pads, cols)
     else:
         _im2col_windows(x, kh, kw, strides, dilation, pads, cols)
@@ -128,8 +128,9 @@ def _im2col_rows(x, kh, kw, strides, dilation, pads, cols):
                 q0 = j * strides[1] - left
                 if 0 <= r < h and q0 >= 0 and q0 + kw <= w:
                     base = (r * w + q0) * c
+                    dst, src = cols[out, start:start + run], xf[base:base + run]
                     for e in range(run):
-                        cols[out, start + e] = xf[base + e]
+                        dst[e] = src[e]
                 else:
                     _copy_taps(x, r, q0, kw, 1, cols, out, start)
 
@@ -141,9 +142,13 @@ def _copy_taps(x, r, q0, kw, step, cols, out, start):
     h, w, c = x.shape
     for b in range(kw):
         q = q0 + b * step
-        inside = 0 <= r < h and 0 <= q < w
-        for ch in range(c):
-            cols[out, start + b * c + ch] = x[r, q, ch] if inside else 0.0
+        dst = cols[out, start + b * c:start + (b + 1) * c]
+        if 0 <= r < h and 0 <= q < w:
+            src = x[r, q]
+            for ch in range(c):
+                dst[ch] = src[ch]
+        else:
+            dst[:] = 0
 
 
 @kernel
@@ -166,5 +171,6 @@ def col2im_image(dcols, kh, kw, strides, dilation, pads, dx):
                     q = j * strides[1] - left + b * dilation[1]
                     if 0 <= q < w:
                         start = (a * kw + b) * c
+                        dst, src = dx[r, q], dcols[row, start:start + c]   # slices: see im2col_image
                         for ch in range(c):
-                            dx[r, q, ch] += dcols[row, start + ch]
+                            dst[ch] += src[ch]
