@@ -171,6 +171,5 @@ def col2im_image(dcols, kh, kw, strides, dilation, pads, dx):
                     q = j * strides[1] - left + b * dilation[1]
                     if 0 <= q < w:
                         start = (a * kw + b) * c
-                        dst, src = dx[r, q], dcols[row, start:start + c]   # slices: see im2col_image
                         for ch in range(c):
-                            dst[ch] += src[ch]
+                            dx[r, q, ch] += dcols[row, start + ch]
