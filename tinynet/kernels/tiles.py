@@ -800,10 +800,35 @@ def nn_8x32(a, b, c, accumulate):
         if not accumulate:
             c[:, :] = 0
         return
+    m_full, n_full = m - m % 8, n - n % 32
+    _tiles_8x32(a, b, c, m_full, n_full, accumulate)
+    if n_full < n:
+        leftover(a, b, c, 0, m_full, n_full, n, accumulate)
+    if m_full < m:
+        # The last m % 8 rows, copied into a block of 8 rows padded with
+        # zeros and run as one more row of tiles: the row-at-a-time loop was as
+        # slow as a whole row of tiles (the 9 x 676 @ 676 x 32 dW of a 3x3
+        # Conv2D on grey images has 8 rows of tiles and 1 row over).
+        rest = m - m_full
+        a_rest = np.zeros((8, k), np.float32)
+        a_rest[:rest] = a[m_full:]
+        c_rest = np.zeros((8, n), np.float32)
+        if accumulate:
+            c_rest[:rest] = c[m_full:]
+        _tiles_8x32(a_rest, b, c_rest, 8, n_full, accumulate)
+        if n_full < n:
+            leftover(a_rest, b, c_rest, 0, rest, n_full, n, accumulate)
+        c[m_full:] = c_rest[:rest]
+
+
+@kernel
+def _tiles_8x32(a, b, c, m_full, n_full, accumulate):
+    """C[:m_full, :n_full] (+)= A[:m_full] @ B[:, :n_full], the whole tiles of ``nn_8x32``."""
+    m, k = a.shape
+    n = b.shape[1]
     a_any = a[0:m, 0:k]
     bf = np.ascontiguousarray(b).reshape(-1)
     ldb = np.uint64(n)
-    m_full, n_full = m - m % 8, n - n % 32
     kc = k_block(k, n)
     in_place = a.strides[1] == a.itemsize
     flags = np.empty(kc, np.bool_)
@@ -829,10 +854,6 @@ def nn_8x32(a, b, c, accumulate):
                         tile_8x32(a_any, steps[t], n_steps[t], bf, ldb, c, ui, uj, add)
                     else:
                         packed_tile_8x32(panels[t], steps[t], n_steps[t], bf, ldb, c, ui, uj, add)
-    if n_full < n:
-        leftover(a, b, c, 0, m_full, n_full, n, accumulate)
-    if m_full < m:
-        leftover(a, b, c, m_full, m, 0, n, accumulate)
 
 
 @kernel
@@ -1124,10 +1145,35 @@ def nn_4x16(a, b, c, accumulate):
         if not accumulate:
             c[:, :] = 0
         return
+    m_full, n_full = m - m % 4, n - n % 16
+    _tiles_4x16(a, b, c, m_full, n_full, accumulate)
+    if n_full < n:
+        leftover(a, b, c, 0, m_full, n_full, n, accumulate)
+    if m_full < m:
+        # The last m % 4 rows, copied into a block of 4 rows padded with
+        # zeros and run as one more row of tiles: the row-at-a-time loop was as
+        # slow as a whole row of tiles (the 9 x 676 @ 676 x 32 dW of a 3x3
+        # Conv2D on grey images has 8 rows of tiles and 1 row over).
+        rest = m - m_full
+        a_rest = np.zeros((4, k), np.float32)
+        a_rest[:rest] = a[m_full:]
+        c_rest = np.zeros((4, n), np.float32)
+        if accumulate:
+            c_rest[:rest] = c[m_full:]
+        _tiles_4x16(a_rest, b, c_rest, 4, n_full, accumulate)
+        if n_full < n:
+            leftover(a_rest, b, c_rest, 0, rest, n_full, n, accumulate)
+        c[m_full:] = c_rest[:rest]
+
+
+@kernel
+def _tiles_4x16(a, b, c, m_full, n_full, accumulate):
+    """C[:m_full, :n_full] (+)= A[:m_full] @ B[:, :n_full], the whole tiles of ``nn_4x16``."""
+    m, k = a.shape
+    n = b.shape[1]
     a_any = a[0:m, 0:k]
     bf = np.ascontiguousarray(b).reshape(-1)
     ldb = np.uint64(n)
-    m_full, n_full = m - m % 4, n - n % 16
     kc = k_block(k, n)
     in_place = a.strides[1] == a.itemsize
     flags = np.empty(kc, np.bool_)
@@ -1153,7 +1199,3 @@ def nn_4x16(a, b, c, accumulate):
                         tile_4x16(a_any, steps[t], n_steps[t], bf, ldb, c, ui, uj, add)
                     else:
                         packed_tile_4x16(panels[t], steps[t], n_steps[t], bf, ldb, c, ui, uj, add)
-    if n_full < n:
-        leftover(a, b, c, 0, m_full, n_full, n, accumulate)
-    if m_full < m:
-        leftover(a, b, c, m_full, m, 0, n, accumulate)
