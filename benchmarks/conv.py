@@ -8,6 +8,8 @@ sends back (one value per 2x2 window and channel, the rest zeros). The rate is
 counted in the multiply-adds of the dense products (2 * n * oh * ow * kh * kw *
 c_in * filters per product): the backward kernels skip the zeros of dZ, so theirs
 is an equivalent rate, and can exceed what a dense product would reach.
+Each layer is timed alone and fused with the MaxPooling2D(2) after it, as a
+Sequential runs the pair in training (``tinynet.models.fusion``).
 """
 import numpy as np
 
@@ -43,6 +45,21 @@ def layers_at_training_shapes(batch=CONVNET_BATCH):
             ("conv2d_1 13x13x32 -> 11x11x64", x2, second, y2, _pooled_gradient(y2, rng), True)]
 
 
+def fused_passes(x, w, b, args, need_dx, dw, db, work):
+    """The same layer with the MaxPooling2D(2) after it, as a Sequential runs the
+    pair (``tinynet.kernels.conv_pool``): the pooling's work is counted in the
+    time, not in the multiply-adds."""
+    pool = ((2, 2), (2, 2), (0, 0, 0, 0))
+    y, argmax = NUMPY.conv2d_pool_forward(x, w, b, *args, True, *pool)
+    dy = np.random.default_rng(1).standard_normal(y.shape, dtype=np.float32)
+    products = 2 if need_dx else 1
+    return [("forward + pool (fused)", 1, lambda: NUMBA.conv2d_pool_forward(x, w, b, *args, True, *pool, work),
+             lambda: NUMPY.conv2d_pool_forward(x, w, b, *args, True, *pool)),
+            ("pool + backward (fused)", products,
+             lambda: NUMBA.conv2d_pool_backward(x, w, y, dy, argmax, *args, True, need_dx, dw, db, work),
+             lambda: NUMPY.conv2d_pool_backward(x, w, y, dy, argmax, *args, True, need_dx, dw, db))]
+
+
 def conv_rows(repeats, rounds):
     """One row per layer and pass: Numba and NumPy times (``compare``), and the rate."""
     rows = []
@@ -59,12 +76,13 @@ def conv_rows(repeats, rounds):
                   ("backward (dW" + (", dX)" if need_dx else ")"), products,
                    lambda: NUMBA.conv2d_backward(x, w, y, dy, *args, True, need_dx, dw, db, work),
                    lambda: NUMPY.conv2d_backward(x, w, y, dy, *args, True, need_dx, dw, db, None))]
+        passes += fused_passes(x, w, b, args, need_dx, dw, db, work)
         density = float(np.count_nonzero(dy * (y > 0))) / dy.size
         for what, count, fast, slow in passes:
             t = compare(fast, slow, repeats, rounds)
             flops = 2 * m * k * f * count
             rows.append({"layer": name, "pass": what, "shape": f"{m}x{k}x{f}", "numba_ms": t["numba"] * 1e3,
                          "numpy_ms": t["numpy"] * 1e3, "numba_gflops": flops / t["numba"] / 1e9,
-                         "numba_vs_numpy": t["ratio"], "dz_density": density if what != "forward" else None,
+                         "numba_vs_numpy": t["ratio"], "dz_density": density if what.startswith("backward") else None,
                          "rounds": t["rounds"]})
     return rows
