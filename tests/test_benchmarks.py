@@ -21,7 +21,9 @@ def test_benchmark_run_quick_writes_its_results(tmp_path):
     assert set(results["training"]["seed model, 60,000 images"]) == {"tinynet-numba", "tinynet-numpy"}
     assert set(results["training"]["convnet, 54,000 images, batch 128"]) == {"tinynet-numba"}
     assert [(row["layer"].split()[0], row["pass"]) for row in results["conv"]] == [
-        ("conv2d", "forward"), ("conv2d", "backward (dW)"), ("conv2d_1", "forward"), ("conv2d_1", "backward (dW, dX)")]
+        ("conv2d", "forward"), ("conv2d", "backward (dW)"), ("conv2d", "forward + pool (fused)"),
+        ("conv2d", "pool + backward (fused)"), ("conv2d_1", "forward"), ("conv2d_1", "backward (dW, dX)"),
+        ("conv2d_1", "forward + pool (fused)"), ("conv2d_1", "pool + backward (fused)")]
     assert all(row["numba_ms"] > 0 and 0 < row["numba_peak"] for row in results["conv"])
     assert "sgemm peak" in done.stdout and "outside the kernels" in done.stdout
     assert {"overhead_outside_kernels_us", "outside_kernels_direct_us", "gather_us"} <= set(results["step"])
