@@ -127,3 +127,27 @@ def test_a_conv2d_that_ran_fused_says_so_when_asked_for_its_own_backward_pass():
     model(np.zeros((2, 9, 9, 2), np.float32))
     with pytest.raises(RuntimeError, match="conv2d.*fused with the MaxPooling2D"):
         model.layers[0].backward(np.zeros((2, 7, 7, 4), np.float32))
+
+
+def test_no_fusion_when_compiled_with_jit_compile_false_or_a_layer_is_wrapped():
+    model = small_convnet()
+    model.compile(optimizer="adam", loss="categorical_crossentropy", jit_compile=False)
+    assert model._steps(model.layers) == model.layers      # each layer's own call and backward
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    assert type(model._steps(model.layers)[0]).__name__ == "ConvPool"
+    model.layers[1].call = lambda x, training=False: x      # a hook on one instance
+    assert model._steps(model.layers)[:2] == model.layers[:2]
+
+
+def test_trace_step_records_both_layers_of_a_pair_that_fit_would_fuse():
+    model = small_convnet()
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((4, 9, 9, 2)).astype(np.float32)
+    y = tinynet.utils.to_categorical([0, 1, 2, 0], 3)
+    trace = tinynet.utils.trace_step(model, x, y, check_entries=2)
+    conv, pool = trace.layers[0], trace.layers[1]
+    assert conv.y.shape == (4, 7, 7, 4) and pool.x.shape == (4, 7, 7, 4) and pool.dy.shape == (4, 3, 3, 4)
+    assert conv.dy.shape == conv.y.shape and np.array_equal(conv.dy, pool.dx)
+    assert all(p.check < 1e-6 for p in trace.params)
+    assert f"{model.layers[0].name} (Conv2D)" in trace.table()

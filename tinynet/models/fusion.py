@@ -7,7 +7,9 @@ its whole output to memory and the pooling reads it back (and the backward
 pass does the same with its gradient); together, one image's output is pooled
 while it is still in cache (``tinynet.kernels.conv_pool`` says why and how).
 The numbers are those of the two layers apart - the tests hold them equal -
-so a learner can ignore this module; calling a layer alone never fuses.
+so a learner can ignore this module; calling a layer alone never fuses, and
+neither does a model compiled with ``jit_compile=False`` (to step through each
+layer's own ``backward`` with a debugger).
 
 ``steps(layers)`` gives the model its list of steps: each is a layer, or a
 ``ConvPool`` standing for two; either has ``call(x, training)`` and
@@ -49,9 +51,12 @@ class ConvPool:
 
 
 def fusable(layer, after):
-    """True for a Conv2D whose activation its kernel applies itself, then a MaxPooling2D."""
-    return (type(layer) is Conv2D and layer.activation in ("relu", "linear")
-            and type(after) is MaxPooling2D)
+    """True for a Conv2D whose activation its kernel applies itself, then a MaxPooling2D,
+    neither with its ``call`` or ``backward`` replaced on the instance (as
+    ``tinynet.utils.trace_step`` does to record them, or a learner's own hook):
+    fused, the replacement would never run."""
+    return (type(layer) is Conv2D and layer.activation in ("relu", "linear") and type(after) is MaxPooling2D
+            and not any(name in vars(x) for x in (layer, after) for name in ("call", "backward")))
 
 
 def steps(layers):

@@ -157,9 +157,11 @@ class Sequential(Layer):
         ``jit_compile`` ('auto', True or False): with 'auto' or True, ``fit`` trains a
         model that ``tinynet.models.compiled_step`` covers (Dense layers ending in a
         softmax, sparse categorical cross-entropy, Adam) with one compiled call per
-        batch - the same kernels in the same order, so the same numbers. False keeps
-        ``fit`` on the readable layer-by-layer step (``compute_gradients``, then
-        ``optimizer.apply``), the one ``tinynet.utils.trace_step`` steps through.
+        batch - the same kernels in the same order, so the same numbers; and a Conv2D
+        and the MaxPooling2D after it run as one step (``tinynet.models.fusion``).
+        False keeps ``fit`` on the readable layer-by-layer step (``compute_gradients``,
+        then ``optimizer.apply``), each layer's own ``call`` and ``backward``, the one
+        ``tinynet.utils.trace_step`` steps through.
         """
         if jit_compile not in ("auto", True, False):
             raise ValueError("Argument `jit_compile` must be 'auto', True or False. "
@@ -223,7 +225,7 @@ class Sequential(Layer):
         return self.call(x, training=training)
 
     def call(self, x, training=False):
-        for step in fusion.steps(self.layers):   # a layer, or a Conv2D + MaxPooling2D as one
+        for step in self._steps(self.layers):
             x = step.call(x, training=training)
         return x
 
@@ -236,9 +238,15 @@ class Sequential(Layer):
 
     def _backward_from(self, last, dy):
         start = 0 if self._needs_input_grad else self._first_with_weights
-        for step in reversed(fusion.steps(self.layers[start:last + 1])):
+        for step in reversed(self._steps(self.layers[start:last + 1])):
             dy = step.backward(dy)
         return dy
+
+    def _steps(self, layers):
+        """The layers as the passes run them: each alone, except a Conv2D and the
+        MaxPooling2D after it, run as one step (``tinynet.models.fusion``) unless the
+        model is compiled with jit_compile=False."""
+        return list(layers) if self.jit_compile is False else fusion.steps(layers)
 
     @property
     def output_activation(self):
