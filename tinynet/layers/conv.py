@@ -11,7 +11,9 @@ that filter's weights:
 the windows that fit inside the image; ``'same'`` pads with zeros so that
 oh = ceil(h / sh). How a convolution becomes a matrix product, and its backward
 pass, are in ``tinynet.kernels.conv``; ReLU and linear run fused inside those
-kernels, other activations after them.
+kernels, other activations after them. In a Sequential, a Conv2D with ReLU or
+no activation and the MaxPooling2D after it run as one step
+(``tinynet.models.fusion``).
 """
 import numpy as np
 
