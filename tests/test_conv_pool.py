@@ -69,8 +69,9 @@ def test_fused_kernels_give_the_bits_of_the_two_kernels_in_turn(table, data, cas
             assert g.dtype == expected.dtype and np.array_equal(g, expected), name
 
 
-def test_fused_kernels_at_the_convnet_shapes_on_several_threads():
-    """The MNIST convnet's second layer, a batch big enough to be cut into pieces."""
+def test_fused_kernels_at_the_convnet_shapes_in_several_pieces():
+    """The MNIST convnet's second layer, a batch big enough to be cut into pieces (which
+    threads share; hypothesis' batches are too small to be cut)."""
     rng = np.random.default_rng(3)
     x = rng.random((16, 13, 13, 32), dtype=np.float32)
     x[x < 0.5] = 0
@@ -151,3 +152,30 @@ def test_trace_step_records_both_layers_of_a_pair_that_fit_would_fuse():
     assert conv.dy.shape == conv.y.shape and np.array_equal(conv.dy, pool.dx)
     assert all(p.check < 1e-6 for p in trace.params)
     assert f"{model.layers[0].name} (Conv2D)" in trace.table()
+
+
+def test_a_fused_backward_after_the_layers_own_calls_goes_back_through_that_pass():
+    """The layers called one by one after a fused pass (as trace_step's check does):
+    the model's backward must use that last pass's y, not the fused pass's."""
+    rng = np.random.default_rng(5)
+    x1, x2 = (rng.standard_normal((3, 9, 9, 2)).astype(np.float32) for _ in range(2))
+    model = small_convnet()
+    model.needs_input_grad = True
+    model(x1)                                   # fused
+    h = x2
+    for layer in model.layers:                  # each layer on its own, on other images
+        h = layer.call(h, training=True)
+    dy = rng.standard_normal(h.shape).astype(np.float32)
+    fused_dx = model.backward(dy)
+    d = dy
+    for layer in reversed(model.layers):
+        d = layer.backward(d)
+    assert np.array_equal(fused_dx, d)
+
+
+def test_jit_compile_false_reaches_the_models_nested_in_the_compiled_one():
+    inner = small_convnet()
+    outer = Sequential([Input((9, 9, 2)), inner])
+    outer.compile(optimizer="adam", loss="categorical_crossentropy", jit_compile=False)
+    outer(np.ones((2, 9, 9, 2), np.float32))
+    assert inner.layers[0].a is not None        # the Conv2D ran its own call

@@ -27,8 +27,8 @@ def k_block(k, n):
 
 @kernel
 def leftover(a, b, c, i0, i1, j0, j1, accumulate):
-    """C[i0:i1, j0:j1] (+)= A[i0:i1] @ B[:, j0:j1], a row at a time: the rows
-    and columns that do not fill a whole tile. (The inner loop runs over slices
+    """C[i0:i1, j0:j1] (+)= A[i0:i1] @ B[:, j0:j1], a row at a time: the columns
+    that do not fill a whole tile. (The inner loop runs over slices
     from index 0: an index that cannot be negative needs no wrap-around test,
     and the loop vectorises; from j0 it did not.)"""
     for i in range(i0, i1):
@@ -800,24 +800,25 @@ def nn_8x32(a, b, c, accumulate):
         if not accumulate:
             c[:, :] = 0
         return
+    bc = np.ascontiguousarray(b)  # once, not in each call below
     m_full, n_full = m - m % 8, n - n % 32
-    _tiles_8x32(a, b, c, m_full, n_full, accumulate)
+    _tiles_8x32(a, bc, c, m_full, n_full, accumulate)
     if n_full < n:
-        leftover(a, b, c, 0, m_full, n_full, n, accumulate)
+        leftover(a, bc, c, 0, m_full, n_full, n, accumulate)
     if m_full < m:
         # The last m % 8 rows, copied into a block of 8 rows padded with
-        # zeros and run as one more row of tiles: the row-at-a-time loop was as
-        # slow as a whole row of tiles (the 9 x 676 @ 676 x 32 dW of a 3x3
-        # Conv2D on grey images has 8 rows of tiles and 1 row over).
+        # zeros and run as one more row of tiles: row by row, one row cost about
+        # as much as a whole row of tiles (a 3x3 Conv2D on grey images has a
+        # dW of 9 rows; a 121-pixel output image, 121 rows).
         rest = m - m_full
         a_rest = np.zeros((8, k), np.float32)
         a_rest[:rest] = a[m_full:]
         c_rest = np.zeros((8, n), np.float32)
         if accumulate:
             c_rest[:rest] = c[m_full:]
-        _tiles_8x32(a_rest, b, c_rest, 8, n_full, accumulate)
+        _tiles_8x32(a_rest, bc, c_rest, 8, n_full, accumulate)
         if n_full < n:
-            leftover(a_rest, b, c_rest, 0, rest, n_full, n, accumulate)
+            leftover(a_rest, bc, c_rest, 0, rest, n_full, n, accumulate)
         c[m_full:] = c_rest[:rest]
 
 
@@ -826,6 +827,8 @@ def _tiles_8x32(a, b, c, m_full, n_full, accumulate):
     """C[:m_full, :n_full] (+)= A[:m_full] @ B[:, :n_full], the whole tiles of ``nn_8x32``."""
     m, k = a.shape
     n = b.shape[1]
+    if n_full == 0:  # no whole tile: nothing to scan A for
+        return
     a_any = a[0:m, 0:k]
     bf = np.ascontiguousarray(b).reshape(-1)
     ldb = np.uint64(n)
@@ -1145,24 +1148,25 @@ def nn_4x16(a, b, c, accumulate):
         if not accumulate:
             c[:, :] = 0
         return
+    bc = np.ascontiguousarray(b)  # once, not in each call below
     m_full, n_full = m - m % 4, n - n % 16
-    _tiles_4x16(a, b, c, m_full, n_full, accumulate)
+    _tiles_4x16(a, bc, c, m_full, n_full, accumulate)
     if n_full < n:
-        leftover(a, b, c, 0, m_full, n_full, n, accumulate)
+        leftover(a, bc, c, 0, m_full, n_full, n, accumulate)
     if m_full < m:
         # The last m % 4 rows, copied into a block of 4 rows padded with
-        # zeros and run as one more row of tiles: the row-at-a-time loop was as
-        # slow as a whole row of tiles (the 9 x 676 @ 676 x 32 dW of a 3x3
-        # Conv2D on grey images has 8 rows of tiles and 1 row over).
+        # zeros and run as one more row of tiles: row by row, one row cost about
+        # as much as a whole row of tiles (a 3x3 Conv2D on grey images has a
+        # dW of 9 rows; a 121-pixel output image, 121 rows).
         rest = m - m_full
         a_rest = np.zeros((4, k), np.float32)
         a_rest[:rest] = a[m_full:]
         c_rest = np.zeros((4, n), np.float32)
         if accumulate:
             c_rest[:rest] = c[m_full:]
-        _tiles_4x16(a_rest, b, c_rest, 4, n_full, accumulate)
+        _tiles_4x16(a_rest, bc, c_rest, 4, n_full, accumulate)
         if n_full < n:
-            leftover(a_rest, b, c_rest, 0, rest, n_full, n, accumulate)
+            leftover(a_rest, bc, c_rest, 0, rest, n_full, n, accumulate)
         c[m_full:] = c_rest[:rest]
 
 
@@ -1171,6 +1175,8 @@ def _tiles_4x16(a, b, c, m_full, n_full, accumulate):
     """C[:m_full, :n_full] (+)= A[:m_full] @ B[:, :n_full], the whole tiles of ``nn_4x16``."""
     m, k = a.shape
     n = b.shape[1]
+    if n_full == 0:  # no whole tile: nothing to scan A for
+        return
     a_any = a[0:m, 0:k]
     bf = np.ascontiguousarray(b).reshape(-1)
     ldb = np.uint64(n)

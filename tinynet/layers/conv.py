@@ -149,9 +149,10 @@ class Conv2D(Layer):
 
     def backward(self, dy):
         if self.a is None:
-            raise RuntimeError(f"Conv2D layer '{self.name}' last ran fused with the MaxPooling2D after it (a "
-                               "Sequential does that; see tinynet/models/fusion.py), so its own output was never "
-                               "made: take the backward pass of the model, or call this layer alone first")
+            raise RuntimeError(f"Conv2D layer '{self.name}' has no output of its own to go back through: it was "
+                               "never called, or last ran fused with the MaxPooling2D after it (a Sequential does "
+                               "that; see tinynet/models/fusion.py). Take the model's backward pass, or call this "
+                               "layer alone first")
         dy = np.ascontiguousarray(dy.reshape(self.a.shape))
         if self.activation in _FUSED:
             return self._conv_backward(self.a, dy, relu=self.activation == "relu")

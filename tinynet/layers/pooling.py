@@ -50,8 +50,8 @@ class _Pooling2D(Layer):
 class MaxPooling2D(_Pooling2D):
     def call(self, x, training=False):
         self.size = x.shape[1:3]
-        y, self.argmax = backend.ops.max_pool_forward(x, self.pool_size, self.strides, self._pads(self.size))
-        return y
+        self.y, self.argmax = backend.ops.max_pool_forward(x, self.pool_size, self.strides, self._pads(self.size))
+        return self.y   # y too: a fused backward pass (models/fusion.py) reads ReLU's mask off it
 
     def backward(self, dy):
         if not self.needs_input_grad:

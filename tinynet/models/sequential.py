@@ -157,11 +157,13 @@ class Sequential(Layer):
         ``jit_compile`` ('auto', True or False): with 'auto' or True, ``fit`` trains a
         model that ``tinynet.models.compiled_step`` covers (Dense layers ending in a
         softmax, sparse categorical cross-entropy, Adam) with one compiled call per
-        batch - the same kernels in the same order, so the same numbers; and a Conv2D
-        and the MaxPooling2D after it run as one step (``tinynet.models.fusion``).
-        False keeps ``fit`` on the readable layer-by-layer step (``compute_gradients``,
-        then ``optimizer.apply``), each layer's own ``call`` and ``backward``, the one
-        ``tinynet.utils.trace_step`` steps through.
+        batch - the same kernels in the same order, so the same numbers. And in every
+        pass of the model (fit, evaluate, predict, model(x)) a Conv2D and the
+        MaxPooling2D after it run as one step (``tinynet.models.fusion``). False keeps
+        ``fit`` on the readable layer-by-layer step (``compute_gradients``, then
+        ``optimizer.apply``), the one ``tinynet.utils.trace_step`` steps through, with
+        each layer's own ``call`` and ``backward`` - in the models nested in this one
+        too, which take this setting.
         """
         if jit_compile not in ("auto", True, False):
             raise ValueError("Argument `jit_compile` must be 'auto', True or False. "
@@ -177,6 +179,9 @@ class Sequential(Layer):
             metrics_lib.check(spec)
         self.optimizer, self.loss, self._metric_specs = optimizer, loss, list(metrics)
         self.jit_compile = jit_compile
+        for layer in all_layers(self):
+            if isinstance(layer, Sequential):
+                layer.jit_compile = jit_compile   # a nested model runs its own passes
         self._metrics = None  # made from the specs once the output shape is known
         self.compiled = True
         self._link_parameters()
@@ -412,3 +417,10 @@ def _weigh_rows(grad, weights):
     if weights is None:
         return grad
     return grad * weights.reshape((-1,) + (1,) * (grad.ndim - 1))
+
+
+def all_layers(model):
+    """Every layer inside ``model``, those of nested models included."""
+    for layer in model.layers:
+        yield layer
+        yield from all_layers(layer) if isinstance(layer, Sequential) else []

@@ -121,8 +121,9 @@ def _sampled_check(model, x, y, entries, rng):
     """Relative error of each trained weight's gradient on ``entries`` random entries:
     the backward pass in float64 against central differences of the loss."""
     from ..layers import Dropout
+    from ..models.sequential import all_layers
 
-    if any(isinstance(layer, Dropout) for layer in _all_layers(model)):
+    if any(isinstance(layer, Dropout) for layer in all_layers(model)):
         return None
     leaves = list({id(layer): layer for layer, _ in model.weight_slots()}.values())
     home = {id(leaf): k for k, top in enumerate(model.layers) for leaf, _ in top.weight_slots()}
@@ -155,13 +156,6 @@ def _sampled_check(model, x, y, entries, rng):
                 numeric.append((up - down) / 2e-6)
             errors.append(gradient_check.relative_error(a.reshape(-1)[picked], numeric))
     return errors
-
-
-def _all_layers(model):
-    """Every layer inside ``model``, those of nested models included."""
-    for layer in model.layers:
-        yield layer
-        yield from _all_layers(layer) if hasattr(layer, "layers") else []
 
 
 def trace_step(model, x, y, apply=False, check_entries=6, seed=0):
