@@ -74,6 +74,13 @@ def test_bad_arguments_are_refused(make, message):
         make()
 
 
+def test_pool_size_defaults_as_in_keras():
+    """Keras 3: MaxPooling2D pools 2x2 unless told otherwise; AveragePooling2D must be told."""
+    assert MaxPooling2D().pool_size == (2, 2)
+    with pytest.raises(TypeError, match="pool_size"):
+        AveragePooling2D()
+
+
 @pytest.mark.parametrize("layers,message", [
     ([Flatten(), Conv2D(8, 3)], r"Conv2D layer 'conv2d.*' expects inputs of shape \(n, height, width, "
                                 r"channels\). Received: inputs of shape \(n, 784\), rank 2"),
@@ -144,7 +151,7 @@ def test_a_frozen_batch_normalization_runs_in_inference_mode_in_fit_as_in_keras(
 # -- saving and learning --------------------------------------------------------------------------------
 def test_a_convnet_saves_and_loads_with_every_layer(tmp_path):
     model = Sequential([Input((28, 28, 1)), Conv2D(4, 3, padding="same", activation="relu"), BatchNormalization(),
-                        AveragePooling2D(), Conv2D(3, (2, 3), strides=2, dilation_rate=1), MaxPooling2D(padding="same"),
+                        AveragePooling2D(2), Conv2D(3, (2, 3), strides=2, dilation_rate=1), MaxPooling2D(padding="same"),
                         Reshape((-1, 3)), Reshape((4, 3, 3)), GlobalAveragePooling2D(keepdims=True), GlobalMaxPooling2D(),
                         Dense(10, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")

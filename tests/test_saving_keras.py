@@ -310,7 +310,7 @@ def test_each_table_row_computes_the_shapes_its_layer_builds():
     samples = {L.Dense: lambda: L.Dense(7, use_bias=False), L.Flatten: L.Flatten, L.Dropout: lambda: L.Dropout(0.5),
                L.Activation: lambda: L.Activation("tanh"), L.ReLU: L.ReLU, L.Softmax: L.Softmax,
                L.Conv2D: lambda: L.Conv2D(4, (2, 3), padding="same"), L.MaxPooling2D: L.MaxPooling2D,
-               L.AveragePooling2D: L.AveragePooling2D, L.GlobalAveragePooling2D: L.GlobalAveragePooling2D,
+               L.AveragePooling2D: lambda: L.AveragePooling2D(2), L.GlobalAveragePooling2D: L.GlobalAveragePooling2D,
                L.GlobalMaxPooling2D: L.GlobalMaxPooling2D, L.Reshape: lambda: L.Reshape((-1,)),
                L.BatchNormalization: lambda: L.BatchNormalization(center=False)}
     image_layers = {L.Conv2D, L.MaxPooling2D, L.AveragePooling2D, L.GlobalAveragePooling2D, L.GlobalMaxPooling2D}

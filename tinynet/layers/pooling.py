@@ -61,6 +61,10 @@ class MaxPooling2D(_Pooling2D):
 
 
 class AveragePooling2D(_Pooling2D):
+    # As in Keras 3: MaxPooling2D pools 2x2 by default, AveragePooling2D has no default.
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
+
     def call(self, x, training=False):
         self.size = x.shape[1:3]
         return backend.ops.avg_pool_forward(x, self.pool_size, self.strides, self._pads(self.size))
