@@ -7,7 +7,7 @@
 # small example with tinynet, so that every number can be checked by hand.
 
 # %%
-QUICK = False  # True: tiny settings that run in seconds, as --quick or TINYNET_QUICK=1 do
+QUICK = False  # True: tiny settings, as --quick or TINYNET_QUICK=1: seconds once Numba has compiled the kernels
 
 # %%
 from lesson_kit import Lesson, plt  # first: it sets NumPy's threads before NumPy loads

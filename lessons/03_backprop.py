@@ -20,7 +20,7 @@
 # $L = \sum R \odot y$ for a fixed random $R$, so that $dY = R$.
 
 # %%
-QUICK = False  # True: tiny settings that run in seconds, as --quick or TINYNET_QUICK=1 do
+QUICK = False  # True: tiny settings, as --quick or TINYNET_QUICK=1: seconds once Numba has compiled the kernels
 
 # %%
 from lesson_kit import Lesson  # first: it sets NumPy's threads before NumPy loads

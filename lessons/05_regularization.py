@@ -28,7 +28,7 @@
 # (Lesson 2 validated on the test set, as the notebook did; it chose nothing.)
 
 # %%
-QUICK = False  # True: tiny settings that run in seconds, as --quick or TINYNET_QUICK=1 do
+QUICK = False  # True: tiny settings, as --quick or TINYNET_QUICK=1: seconds once Numba has compiled the kernels
 
 # %%
 from lesson_kit import Lesson, plt  # first: it sets NumPy's threads before NumPy loads

@@ -15,7 +15,7 @@
 # for a smoke test.
 
 # %%
-QUICK = False  # True: tiny settings that run in seconds, as --quick or TINYNET_QUICK=1 do
+QUICK = False  # True: tiny settings, as --quick or TINYNET_QUICK=1: seconds once Numba has compiled the kernels
 
 # %%
 from lesson_kit import REPO, Lesson, confidence, plt  # first: it sets NumPy's threads before NumPy loads

@@ -22,7 +22,7 @@
 # It is used here on lesson 2's three models, on one batch of 32 images.
 
 # %%
-QUICK = False  # True: tiny settings that run in seconds, as --quick or TINYNET_QUICK=1 do
+QUICK = False  # True: tiny settings, as --quick or TINYNET_QUICK=1: seconds once Numba has compiled the kernels
 
 # %%
 from lesson_kit import Lesson  # first: it sets NumPy's threads before NumPy loads
