@@ -125,8 +125,9 @@ def _backward_pieces(x, w2, y, dy, argmax, kh, kw, strides, dilation, pads, relu
 @kernel
 def _backward_pooled(x, wt, y, dy, argmax, kh, kw, strides, dilation, pads, relu, need_dx, cols, dz, dw, dwt, db,
                      index, values, dx):
-    """One piece of images: dw (k, f), dwt (f, k) and db (f,) get this piece's sums;
-    dx[i] gets each image's input gradient."""
+    """One piece of images, as ``conv._backward_images`` but with each image's dZ
+    made from the pooled dy and argmax: dw (k, f), dwt (f, k) and db (f,) get
+    this piece's sums; dx[i] gets each image's input gradient."""
     dw[:] = 0
     dwt[:] = 0
     db[:] = 0

@@ -151,7 +151,7 @@ def _tiles_{MR}x{NR}(a, b, c, m_full, n_full, accumulate):
     if n_full == 0:  # no whole tile: nothing to scan A for
         return
     a_any = a[0:m, 0:k]
-    bf = np.ascontiguousarray(b).reshape(-1)
+    bf = b.reshape(-1)  # b is contiguous: nn_{MR}x{NR} made it so
     ldb = np.uint64(n)
     kc = k_block(k, n)
     in_place = a.strides[1] == a.itemsize

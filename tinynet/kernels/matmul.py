@@ -237,8 +237,8 @@ def matmul_nt_numba(a, b):
 
 @kernel
 def _nt2x4(a, b, c):
-    """C = A @ B.T, one thread's share, for AVX2 and other CPUs. Every C[i, j] is a dot product of two
-    contiguous rows; 2 rows of A x 4 rows of B keep 8 running sums, so each
+    """C = A @ B.T, one thread's share, for AVX2 and other CPUs. Every C[i, j] is
+    a dot product of two contiguous rows; 2 rows of A x 4 rows of B keep 8 running sums, so each
     loaded value is used 2-4 times, and the sums over k are reassociated
     (fastmath) so that they vectorise."""
     m, k = a.shape

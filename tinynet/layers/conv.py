@@ -138,11 +138,22 @@ class Conv2D(Layer):
     def _bias_or_zeros(self):
         return self.params["bias"] if self.use_bias else np.zeros(self.filters, self.kernel.dtype)
 
+    def _start_pass(self, x):
+        """Keep x and its padding for the backward pass; returns the kernels' workspace.
+        (Also for the pass fused with a MaxPooling2D, ``tinynet.models.fusion``.)"""
+        self.x, self.pads = x, self._pads(x.shape[1:3])
+        return self._workspace(x.shape, self.pads)
+
+    def _gradient_buffers(self):
+        """dW and db for the backward kernels to fill. Without a bias the kernel still
+        sums dz (one cheap pass) into a throw-away array."""
+        dw = self.gradient_buffer("kernel")
+        return dw, self.gradient_buffer("bias") if self.use_bias else np.empty(self.filters, dw.dtype)
+
     def call(self, x, training=False):
-        self.x = x
-        self.pads = self._pads(x.shape[1:3])
+        work = self._start_pass(x)
         z = backend.ops.conv2d_forward(x, self.kernel, self._bias_or_zeros(), self.strides, self.dilation_rate,
-                                       self.pads, self.activation == "relu", self._workspace(x.shape, self.pads))
+                                       self.pads, self.activation == "relu", work)
         self.z = z
         self.a = z if self.activation in _FUSED else self._forward(z)
         return self.a
@@ -159,9 +170,7 @@ class Conv2D(Layer):
         return self._conv_backward(self.z, np.ascontiguousarray(self._backward(self.z, self.a, dy)), relu=False)
 
     def _conv_backward(self, y, dz, relu):
-        dw = self.gradient_buffer("kernel")
-        # Without a bias the kernel still sums dz (one cheap pass) into a throw-away array.
-        db = self.gradient_buffer("bias") if self.use_bias else np.empty(self.filters, dw.dtype)
+        dw, db = self._gradient_buffers()
         return backend.ops.conv2d_backward(self.x, self.kernel, y, dz, self.strides, self.dilation_rate, self.pads,
                                            relu, self.needs_input_grad, dw, db,
                                            self._workspace(self.x.shape, self.pads))

@@ -31,19 +31,17 @@ class ConvPool:
 
     def call(self, x, training=False):
         conv, pool = self.conv, self.pool
-        conv.x, conv.pads = x, conv._pads(x.shape[1:3])
+        work = conv._start_pass(x)
         conv.z = conv.a = None   # not made: conv.backward alone cannot follow this pass
         pool.size = conv.compute_output_shape(x.shape[1:])[:2]
         pool.y, pool.argmax = backend.ops.conv2d_pool_forward(
             x, conv.kernel, conv._bias_or_zeros(), conv.strides, conv.dilation_rate, conv.pads,
-            conv.activation == "relu", pool.pool_size, pool.strides, pool._pads(pool.size),
-            conv._workspace(x.shape, conv.pads))
+            conv.activation == "relu", pool.pool_size, pool.strides, pool._pads(pool.size), work)
         return pool.y
 
     def backward(self, dy):
         conv, pool = self.conv, self.pool
-        dw = conv.gradient_buffer("kernel")
-        db = conv.gradient_buffer("bias") if conv.use_bias else np.empty(conv.filters, dw.dtype)
+        dw, db = conv._gradient_buffers()
         return backend.ops.conv2d_pool_backward(
             conv.x, conv.kernel, pool.y, np.ascontiguousarray(dy.reshape(pool.y.shape)), pool.argmax,
             conv.strides, conv.dilation_rate, conv.pads, conv.activation == "relu", conv.needs_input_grad,
