@@ -16,6 +16,7 @@ import numpy as np
 import tinynet
 from tinynet.kernels import NUMBA, NUMPY
 from tinynet.kernels.conv import conv2d_workspace
+from tinynet.kernels.conv_pool import conv2d_pool_workspace
 from tinynet.layers import Conv2D, MaxPooling2D
 
 from .kernels import compare
@@ -45,11 +46,12 @@ def layers_at_training_shapes(batch=CONVNET_BATCH):
             ("conv2d_1 13x13x32 -> 11x11x64", x2, second, y2, _pooled_gradient(y2, rng), True)]
 
 
-def fused_passes(x, w, b, args, need_dx, dw, db, work):
+def fused_passes(x, w, b, args, need_dx, dw, db):
     """The same layer with the MaxPooling2D(2) after it, as a Sequential runs the
     pair (``tinynet.kernels.conv_pool``): the pooling's work is counted in the
     time, not in the multiply-adds."""
     pool = ((2, 2), (2, 2), (0, 0, 0, 0))
+    work = conv2d_pool_workspace(x.shape, w.shape, *args, *pool)
     y, argmax = NUMPY.conv2d_pool_forward(x, w, b, *args, True, *pool)
     dy = np.random.default_rng(1).standard_normal(y.shape, dtype=np.float32)
     products = 2 if need_dx else 1
@@ -76,7 +78,7 @@ def conv_rows(repeats, rounds):
                   ("backward (dW" + (", dX)" if need_dx else ")"), products,
                    lambda: NUMBA.conv2d_backward(x, w, y, dy, *args, True, need_dx, dw, db, work),
                    lambda: NUMPY.conv2d_backward(x, w, y, dy, *args, True, need_dx, dw, db, None))]
-        passes += fused_passes(x, w, b, args, need_dx, dw, db, work)
+        passes += fused_passes(x, w, b, args, need_dx, dw, db)
         density = float(np.count_nonzero(dy * (y > 0))) / dy.size
         for what, count, fast, slow in passes:
             t = compare(fast, slow, repeats, rounds)

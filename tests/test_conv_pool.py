@@ -6,8 +6,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tinynet
-from tinynet.kernels import NUMBA, NUMPY
+from tinynet.kernels import NUMBA, NUMPY, implicit
 from tinynet.kernels.conv import conv2d_workspace
+from tinynet.kernels.conv_pool import conv2d_pool_workspace
 from tinynet.kernels.windows import output_size, padding_for
 from tinynet.layers import AveragePooling2D, Conv2D, Dense, Flatten, Input, MaxPooling2D
 from tinynet.models import Sequential, fusion
@@ -36,7 +37,7 @@ def apart(table, x, w, b, dy_of, conv_args, relu, pool_args, need_dx):
 
 
 def fused(table, x, w, b, dy_of, conv_args, relu, pool_args, need_dx):
-    work = conv2d_workspace(x.shape, w.shape, *conv_args)
+    work = conv2d_pool_workspace(x.shape, w.shape, *conv_args, *pool_args)
     y, argmax = table.conv2d_pool_forward(x, w, b, *conv_args, relu, *pool_args, work)
     dw, db = np.full_like(w, np.nan), np.full_like(b, np.nan)   # a gradient left unfilled shows
     dx = table.conv2d_pool_backward(x, w, y, dy_of(y), argmax, *conv_args, relu, need_dx, dw, db, work)
@@ -67,6 +68,28 @@ def test_fused_kernels_give_the_bits_of_the_two_kernels_in_turn(table, data, cas
             assert g is None, name
         else:
             assert g.dtype == expected.dtype and np.array_equal(g, expected), name
+
+
+@pytest.mark.skipif(not implicit.IN_USE, reason="this CPU's fused kernels copy the im2col (implicit.IN_USE)")
+@given(data=st.data(), case=window_case(), filters=st.sampled_from([1, 5, 16, 17, 32, 40]), relu=st.booleans(),
+       need_dx=st.booleans())
+def test_fused_kernels_when_the_pools_tile_z(data, case, filters, relu, need_dx):
+    """Pools whose windows tile Z (strides = pool size, 'valid') take the fused
+    kernels' own path (im2col read from the image); filters to fill whole tiles
+    of 16 and 32 columns and to leave some over."""
+    shape, kernel, strides, rates, pads = case
+    x = data.draw(floats32(shape)) * (data.draw(floats32(shape, 0, 1)) > 0.5)
+    w = data.draw(floats32(kernel + (shape[3], filters)))
+    b = data.draw(floats32((filters,)))
+    conv_size = [output_size(shape[1 + i], kernel[i], strides[i], rates[i], pads[2 * i], pads[2 * i + 1])
+                 for i in range(2)]
+    pool = tuple(data.draw(st.integers(1, min(3, s))) for s in conv_size)
+    dy = {}
+    args = (NUMBA, x, w, b, lambda y: dy.setdefault(y.shape, data.draw(floats32(y.shape))),
+            (strides, rates, pads), relu, (pool, pool, (0, 0, 0, 0)), need_dx)
+    want, got = apart(*args), fused(*args)
+    for name, g, expected in zip(["y", "argmax", "dW", "db", "dX"], got, want):
+        assert (g is None and expected is None) or np.array_equal(g, expected), name
 
 
 def test_fused_kernels_at_the_convnet_shapes_in_several_pieces():

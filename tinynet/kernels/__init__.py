@@ -8,12 +8,15 @@ runs fast; its docstring lists the optimisations it uses.
 
     matmul.py        X @ W, X.T @ dY, dY @ W.T      (the three products of Dense)
     make_tiles.py    writes tiles.py: the register tiles of the product on
-                     AVX-512 (matmul.py's ``_nn4x4`` is the same idea, readable)
+                     AVX-512 (matmul.py's ``_nn4x4`` is the same idea, readable),
+                     and the tiles that read A straight from an image
     sparse.py        products that skip the zeros of dZ (a convolution under pooling)
     dense.py         Dense forward (+bias, +ReLU) and backward, fused
     windows.py       sliding windows over images: sizes, padding, im2col, col2im
     conv.py          Conv2D forward (+bias, +ReLU) and backward: im2col, then products
     pooling.py       max, average and global pooling, forward and backward
+    implicit.py      a convolution's products with its im2col read from the image
+                     through two lists of offsets, never copied
     conv_pool.py     a Conv2D and the MaxPooling2D after it, one image at a time
                      (its output never written out: ``tinynet/models/fusion.py``)
     batchnorm.py     batch normalization: moments, forward, backward

@@ -219,7 +219,7 @@ def image_products(x, wt, dz, nonzero, kh, kw, strides, dilation, pads, need_dx,
     are not 0: adds cols.T @ dZ to dw (or its transpose to dwt), and when
     ``need_dx`` writes dx (h, w, c_in) = col2im(dZ @ W2.T)."""
     m, f = dz.shape
-    sparse = nonzero <= SPARSE_UP_TO * m * f and cols.shape[1] >= SPARSE_MIN_SWEEP
+    sparse = takes_sparse(nonzero, m, f, cols.shape[1])
     im2col_image(x, kh, kw, strides, dilation, pads, cols)
     if sparse:
         tn_cols(dz, cols, dwt, index, values)      # dW.T += dZ.T @ cols
@@ -231,6 +231,13 @@ def image_products(x, wt, dz, nonzero, kh, kw, strides, dilation, pads, need_dx,
         else:
             _nn(dz, wt, cols, False)
         col2im_image(cols, kh, kw, strides, dilation, pads, dx)
+
+
+@kernel
+def takes_sparse(nonzero, m, f, k):
+    """True when an image's dZ (m, f) with ``nonzero`` nonzeros, for a kernel of k
+    taps, takes the products that skip zeros (see ``SPARSE_UP_TO``)."""
+    return nonzero <= SPARSE_UP_TO * m * f and k >= SPARSE_MIN_SWEEP
 
 
 @kernel

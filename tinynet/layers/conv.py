@@ -78,6 +78,7 @@ class Conv2D(Layer):
         self.regularizers = {name: reg for name, reg in [("kernel", kernel_regularizer),
                                                           ("bias", bias_regularizer)] if reg is not None}
         self._work = None  # the Numba kernels' scratch arrays, made once per input shape
+        self._pool_work = None  # the same when run with a MaxPooling2D (tinynet.models.fusion)
         self.a = None      # the output of the last call
 
     def get_config(self):

@@ -18,6 +18,7 @@ layer's own ``backward`` with a debugger).
 import numpy as np
 
 from .. import backend
+from ..kernels.conv_pool import conv2d_pool_workspace
 from ..layers import Conv2D, MaxPooling2D
 
 
@@ -36,7 +37,7 @@ class ConvPool:
         pool.size = conv.compute_output_shape(x.shape[1:])[:2]
         pool.y, pool.argmax = backend.ops.conv2d_pool_forward(
             x, conv.kernel, conv._bias_or_zeros(), conv.strides, conv.dilation_rate, conv.pads,
-            conv.activation == "relu", pool.pool_size, pool.strides, pool._pads(pool.size), work)
+            conv.activation == "relu", *self._pool_args(), self._workspace(x.shape, work))
         return pool.y
 
     def backward(self, dy):
@@ -45,7 +46,22 @@ class ConvPool:
         return backend.ops.conv2d_pool_backward(
             conv.x, conv.kernel, pool.y, np.ascontiguousarray(dy.reshape(pool.y.shape)), pool.argmax,
             conv.strides, conv.dilation_rate, conv.pads, conv.activation == "relu", conv.needs_input_grad,
-            dw, db, conv._workspace(conv.x.shape, conv.pads))
+            dw, db, self._workspace(conv.x.shape, conv._workspace(conv.x.shape, conv.pads)))
+
+    def _pool_args(self):
+        return self.pool.pool_size, self.pool.strides, self.pool._pads(self.pool.size)
+
+    def _workspace(self, x_shape, conv_work):
+        """The fused kernels' scratch arrays: the Conv2D's own ``conv_work`` and those
+        of ``conv2d_pool_workspace``, kept on the Conv2D (a model makes its steps
+        anew for each pass) and made again only for a new input shape."""
+        conv = self.conv
+        key = (tuple(x_shape[1:]), conv.kernel.shape, self._pool_args())
+        if conv._pool_work is None or conv._pool_work[0] != key:
+            conv._pool_work = key, conv2d_pool_workspace(x_shape, conv.kernel.shape, conv.strides,
+                                                         conv.dilation_rate, conv.pads, *self._pool_args(),
+                                                         conv_work)
+        return conv._pool_work[1]
 
 
 def fusable(layer, after):
