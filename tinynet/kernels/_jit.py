@@ -18,15 +18,18 @@ start-up would cost more than it saves. Numba owns the threads of the
 threading layer: on this machine Numba's fallback ("workqueue") started every
 parallel region ~4x slower than the whole product takes.
 
-Vector code (AVX-512 machines only; others keep Numba's defaults):
+Vector code (AVX2 and AVX-512 machines; others keep Numba's defaults):
 ``SLP_VECTORIZE``     LLVM's straight-line ("superword") vectoriser, off in Numba by
                       default since Numba 0.57 because of miscompilations in older
                       LLVMs. The matrix-product tiles (``tiles.py``) are written as
-                      scalar accumulators that only it packs into vector registers.
+                      scalar accumulators that only it packs into vector registers:
+                      without it they run one float at a time. On AVX2 it also sped
+                      up the convolution's other loops (benchmarks/README.md, Zen 3).
                       tinynet's twins tests hold every kernel to its NumPy twin.
-``-prefer-256-bit``   LLVM tunes some AVX-512 CPUs (Ice Lake, Rocket Lake, Sapphire
-                      Rapids) to use 256-bit vectors, half a 512-bit register, to
-                      avoid clock slow-downs on older chips. We ask for the full width.
+``-prefer-256-bit``   (AVX-512 only) LLVM tunes some AVX-512 CPUs (Ice Lake, Rocket
+                      Lake, Sapphire Rapids) to use 256-bit vectors, half a 512-bit
+                      register, to avoid clock slow-downs on older chips. We ask
+                      for the full width.
 Both are set (as NUMBA_* environment variables) before anything compiles and
 only if the environment has not chosen (``NUMBA_SLP_VECTORIZE``,
 ``NUMBA_CPU_NAME``/``NUMBA_CPU_FEATURES``). They
@@ -53,9 +56,11 @@ def _vector_setup():
     if features is None:
         features = llvm.get_host_cpu_features().flatten()
     flags = features.split(",")
-    if "+avx512f" not in flags:
-        return 8 if "+avx2" in flags and "+fma" in flags else 4
+    if "+avx2" not in flags or "+fma" not in flags:
+        return 4
     os.environ.setdefault("NUMBA_SLP_VECTORIZE", "1")
+    if "+avx512f" not in flags:
+        return 8
     if "NUMBA_CPU_FEATURES" not in os.environ and "NUMBA_CPU_NAME" not in os.environ:
         os.environ["NUMBA_CPU_FEATURES"] = features + ",-prefer-256-bit"
     return 16
