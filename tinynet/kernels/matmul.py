@@ -14,9 +14,8 @@ pieces that run the same loop nest on separate threads.
 the CPU (``VECTOR_FLOATS``): 8 x 32 tiles for AVX-512 (written out by
 ``make_tiles.py`` into ``tiles.py``), and ``_nn4x4``, the readable one - start
 there - for AVX2 and other CPUs. ``tiles.py`` also holds a 4 x 16 tile for AVX2,
-tested but not used here: compiled for AVX2 it ran slower than ``_nn4x4`` (see
-benchmarks/README.md). (Its twin that reads A from an image serves the
-convolution on AVX2: ``implicit.py``.)
+tested but not used: compiled for AVX2 it ran slower than ``_nn4x4`` (see
+benchmarks/README.md), so on AVX2 machines Numba keeps its defaults.
 
 ``_nt`` (dY @ W.T) likewise: ``_nt4x4`` for AVX-512, ``_nt2x4`` - start there -
 for AVX2 and other CPUs.
@@ -105,11 +104,6 @@ def _nn4x4(a, b, c, accumulate):
     step in registers, far fewer than AVX2's 16 or AVX-512's 32, and reloads and
     stores C's rows every 4 steps of k; the tiles keep a whole block of C in
     registers over hundreds of steps.
-
-    Each row of C gets the same sums, grouped the same way, wherever it sits
-    (in a block or among the m % 4 leftover rows): ``implicit.py``'s copy of
-    this loop, which reads A from an image with its rows in another order,
-    then gives the same bits (tests/test_conv_pool.py holds them equal).
     """
     m, k = a.shape
     n = b.shape[1]
@@ -151,20 +145,11 @@ def _nn4x4(a, b, c, accumulate):
                 c1[j] += a[i + 1, p] * bp[j]
                 c2[j] += a[i + 2, p] * bp[j]
                 c3[j] += a[i + 3, p] * bp[j]
-    for i in range(m - m % 4, m):  # leftover rows, alone but with a block row's sums
+    for i in range(m - m % 4, m):  # leftover rows
         ci = c[i]
-        if not accumulate and k4 == 0:
+        if not accumulate:
             ci[:] = 0
-        for p in range(0, k4, 4):
-            b0, b1, b2, b3 = b[p], b[p + 1], b[p + 2], b[p + 3]
-            a0, a1, a2, a3 = a[i, p], a[i, p + 1], a[i, p + 2], a[i, p + 3]
-            if p == 0 and not accumulate:
-                for j in range(n):
-                    ci[j] = a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j]
-            else:
-                for j in range(n):
-                    ci[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j]
-        for p in range(k4, k):
+        for p in range(k):
             aip = a[i, p]
             bp = b[p]
             for j in range(n):
