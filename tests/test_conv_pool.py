@@ -6,10 +6,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tinynet
-from tinynet.kernels import NUMBA, NUMPY, implicit
+from tinynet.kernels import NUMBA, NUMPY, implicit, tiles
 from tinynet.kernels.conv import conv2d_workspace
 from tinynet.kernels.conv_pool import conv2d_pool_workspace
-from tinynet.kernels.windows import output_size, padding_for
+from tinynet.kernels.windows import im2col_numpy, output_size, padding_for
 from tinynet.layers import AveragePooling2D, Conv2D, Dense, Flatten, Input, MaxPooling2D
 from tinynet.models import Sequential, fusion
 
@@ -70,7 +70,38 @@ def test_fused_kernels_give_the_bits_of_the_two_kernels_in_turn(table, data, cas
             assert g.dtype == expected.dtype and np.array_equal(g, expected), name
 
 
-@pytest.mark.skipif(not implicit.IN_USE, reason="this CPU's fused kernels copy the im2col (implicit.IN_USE)")
+@given(data=st.data(), case=window_case(), filters=st.sampled_from([1, 5, 32, 40]))
+def test_the_product_read_from_the_image_gives_the_bits_of_the_product_of_its_im2col(data, case, filters):
+    """implicit.gather_product (AVX-512's tile, run here on any CPU) against the
+    same tile's loop on a copied im2col (tiles.nn_8x32): Z = cols @ W2, and dW =
+    cols.T @ dZ with the two lists swapped."""
+    shape, kernel, strides, rates, pads = case
+    x = data.draw(floats32(shape[1:])) * (data.draw(floats32(shape[1:], 0, 1)) > 0.5)
+    w2 = data.draw(floats32((kernel[0] * kernel[1] * shape[3], filters)))
+    cols = im2col_numpy(x[None], kernel, strides, rates, pads)[0]
+    oh, ow = cols.shape[:2]
+    cols = cols.reshape(oh * ow, -1)
+    xf = np.pad(x, ((pads[0], pads[1]), (pads[2], pads[3]), (0, 0))).reshape(-1)
+    wp = shape[2] + pads[2] + pads[3]
+    grid = np.indices((oh, ow)).reshape(2, -1)
+    bases = implicit.pixel_bases(grid[0], grid[1], strides, wp, shape[3])
+    taps = implicit.tap_offsets(*kernel, shape[3], wp, rates, cols.shape[1])
+    m = implicit.whole_tiles(oh * ow)
+    rows = np.zeros(m, np.uint64)
+    rows[:oh * ow] = bases
+    z, want = np.empty((m, filters), np.float32), np.empty((oh * ow, filters), np.float32)
+    implicit.gather_product(xf, rows, taps, w2, z, False)
+    tiles.nn_8x32(cols, w2, want, False)
+    assert np.array_equal(z[:oh * ow], want)
+    dz = data.draw(floats32((oh * ow, filters)))
+    k = implicit.whole_tiles(cols.shape[1])
+    dw, want = np.ones((k, filters), np.float32), np.ones((cols.shape[1], filters), np.float32)
+    implicit.gather_product(xf, implicit.tap_offsets(*kernel, shape[3], wp, rates, k), bases, dz, dw, True)
+    tiles.nn_8x32(np.ascontiguousarray(cols.T), dz, want, True)
+    assert np.array_equal(dw[:cols.shape[1]], want)
+
+
+@pytest.mark.skipif(not implicit.IN_USE, reason="fused kernels read the image on AVX-512 only (implicit.IN_USE)")
 @given(data=st.data(), case=window_case(), filters=st.sampled_from([1, 5, 16, 17, 32, 40]), relu=st.booleans(),
        need_dx=st.booleans())
 def test_fused_kernels_when_the_pools_tile_z(data, case, filters, relu, need_dx):

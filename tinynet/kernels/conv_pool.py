@@ -23,8 +23,9 @@ image's dZ in that buffer from dy and argmax alone. ``Sequential`` runs a
 Conv2D (activation 'relu' or none) and a MaxPooling2D right after it this way
 (``tinynet/models/fusion.py``); either layer called alone runs as before.
 
-When the pooling windows tile Z (strides = pool size, no padding: every pixel
-in at most one window, as in MaxPooling2D(2)), one image goes further:
+On AVX-512 (``implicit.IN_USE``), when the pooling windows tile Z (strides =
+pool size, no padding: every pixel in at most one window, as in
+MaxPooling2D(2)), one image goes further:
 
 Forward:   Z's pixels are computed window by window (``rows`` lists them in
            that order), each from the image through offsets rather than from
@@ -66,8 +67,8 @@ def conv2d_pool_workspace(x_shape, w_shape, strides, dilation, pads, pool, pool_
     row; z (PIECES, whole_tiles(P), f) - one image's Z, window by window; dw
     (PIECES, whole_tiles(k), f) - a piece's dW; padded (PIECES, padded image
     size) - one image with its zero padding (``tinynet.kernels.implicit``).
-    Empty arrays when the pools do not tile Z, or where the tiles are not
-    vector code (``implicit.IN_USE``). ``work``: the Conv2D's own
+    Empty arrays when the pools do not tile Z, or on a CPU without AVX-512
+    (``implicit.IN_USE``). ``work``: the Conv2D's own
     workspace, when it has one already."""
     if work is None:
         work = conv2d_workspace(x_shape, w_shape, strides, dilation, pads)

@@ -28,14 +28,14 @@ import numpy as np
 from ._jit import VECTOR_FLOATS, kernel
 from .tiles import gather_tile_8x32
 
-# The loop for the CPU's vector width, as matmul.py picks ``_nn``: on AVX-512 its
-# 8 x 32 tile (``gather_tile_8x32``), on AVX2 the 4 x 4 loop (``_gather_nn4x4``),
-# each the twin of the loop that multiplies a copied im2col there, so that both
-# give the same bits. Without AVX2 Numba compiles without its straight-line
-# vectoriser (``_jit.py``) and ``IN_USE`` is False: conv_pool.py then copies the
-# im2col as conv.py does.
-IN_USE = VECTOR_FLOATS >= 8
-TILE_ROWS, TILE_COLS = (8, 32) if VECTOR_FLOATS == 16 else (4, 4)
+# The tile of AVX-512, the twin of the one that multiplies a copied im2col there
+# (``tiles.nn_8x32``), so that both give the same bits. ``IN_USE``: only there.
+# On AVX2 ``_nn`` is a 4 x 4 loop whose sums LLVM may regroup (it reads a row of
+# A as one vector where it can): a copy reading A through offsets gave other
+# bits, so conv_pool.py copies the im2col there as conv.py does. This module
+# runs anywhere (its tests run it), at a tile's speed only with AVX-512.
+IN_USE = VECTOR_FLOATS == 16
+TILE_ROWS, TILE_COLS = 8, 32
 
 
 def whole_tiles(count):
@@ -77,17 +77,8 @@ def flat_image(x, pads, padded):
 def gather_product(xf, rows, offsets, b, c, accumulate):
     """C (+)= A @ B with A[r, p] = xf[rows[r] + offsets[p]], never made.
     rows (m,) and C (m, n) with m a multiple of TILE_ROWS; offsets (k,), B (k, n)
-    contiguous."""
-    if TILE_ROWS == 8:
-        _tiled(xf, rows, offsets, b, c, accumulate)
-    else:
-        _gather_nn4x4(xf, rows, offsets, b, c, accumulate)
-
-
-@kernel
-def _tiled(xf, rows, offsets, b, c, accumulate):
-    """``gather_product`` in tiles of 8 x 32 (``tiles.nn_8x32``'s loop); the
-    columns that do not fill a tile (n % 32), row by row."""
+    contiguous. Tiles of 8 x 32 (``tiles.nn_8x32``'s loop); the columns that do
+    not fill a tile (n % 32), row by row."""
     m, n = c.shape
     k = np.uint64(offsets.shape[0])
     bf = b.reshape(-1)
@@ -116,51 +107,3 @@ def _leftover(xf, rows, offsets, b, c, accumulate):
                 bp = b[p, j0:]
                 for j in range(cr.shape[0]):
                     cr[j] += a * bp[j]
-
-
-@kernel
-def _gather_nn4x4(xf, rows, offsets, b, c, accumulate):
-    """``matmul._nn4x4`` line for line, with each a[i + r, p + s] read as
-    xf[rows[i + r] + offsets[p + s]] (m a multiple of 4: no leftover rows)."""
-    m, n = c.shape
-    k = offsets.shape[0]
-    k4 = k - k % 4
-    for i in range(0, m, 4):
-        c0, c1, c2, c3 = c[i], c[i + 1], c[i + 2], c[i + 3]
-        r0, r1, r2, r3 = rows[i], rows[i + 1], rows[i + 2], rows[i + 3]
-        if not accumulate and k4 == 0:
-            c[i:i + 4] = 0
-        for p in range(0, k4, 4):
-            b0, b1, b2, b3 = b[p], b[p + 1], b[p + 2], b[p + 3]
-            o0, o1, o2, o3 = offsets[p], offsets[p + 1], offsets[p + 2], offsets[p + 3]
-            a00, a01, a02, a03 = xf[r0 + o0], xf[r0 + o1], xf[r0 + o2], xf[r0 + o3]
-            a10, a11, a12, a13 = xf[r1 + o0], xf[r1 + o1], xf[r1 + o2], xf[r1 + o3]
-            a20, a21, a22, a23 = xf[r2 + o0], xf[r2 + o1], xf[r2 + o2], xf[r2 + o3]
-            a30, a31, a32, a33 = xf[r3 + o0], xf[r3 + o1], xf[r3 + o2], xf[r3 + o3]
-            if (a00 == 0 and a01 == 0 and a02 == 0 and a03 == 0 and a10 == 0 and a11 == 0
-                    and a12 == 0 and a13 == 0 and a20 == 0 and a21 == 0 and a22 == 0 and a23 == 0
-                    and a30 == 0 and a31 == 0 and a32 == 0 and a33 == 0):
-                if p == 0 and not accumulate:
-                    c[i:i + 4] = 0
-                continue
-            if p == 0 and not accumulate:
-                for j in range(n):
-                    x0, x1, x2, x3 = b0[j], b1[j], b2[j], b3[j]
-                    c0[j] = a00 * x0 + a01 * x1 + a02 * x2 + a03 * x3
-                    c1[j] = a10 * x0 + a11 * x1 + a12 * x2 + a13 * x3
-                    c2[j] = a20 * x0 + a21 * x1 + a22 * x2 + a23 * x3
-                    c3[j] = a30 * x0 + a31 * x1 + a32 * x2 + a33 * x3
-            else:
-                for j in range(n):
-                    x0, x1, x2, x3 = b0[j], b1[j], b2[j], b3[j]
-                    c0[j] += a00 * x0 + a01 * x1 + a02 * x2 + a03 * x3
-                    c1[j] += a10 * x0 + a11 * x1 + a12 * x2 + a13 * x3
-                    c2[j] += a20 * x0 + a21 * x1 + a22 * x2 + a23 * x3
-                    c3[j] += a30 * x0 + a31 * x1 + a32 * x2 + a33 * x3
-        for p in range(k4, k):  # leftover k-steps
-            bp, o = b[p], offsets[p]
-            for j in range(n):
-                c0[j] += xf[r0 + o] * bp[j]
-                c1[j] += xf[r1 + o] * bp[j]
-                c2[j] += xf[r2 + o] * bp[j]
-                c3[j] += xf[r3 + o] * bp[j]

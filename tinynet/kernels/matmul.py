@@ -15,7 +15,7 @@ the CPU (``VECTOR_FLOATS``): 8 x 32 tiles for AVX-512 (written out by
 ``make_tiles.py`` into ``tiles.py``), and ``_nn4x4``, the readable one - start
 there - for AVX2 and other CPUs. ``tiles.py`` also holds a 4 x 16 tile for AVX2,
 tested but not used: compiled for AVX2 it ran slower than ``_nn4x4`` (see
-benchmarks/README.md), so on AVX2 machines Numba keeps its defaults.
+benchmarks/README.md).
 
 ``_nt`` (dY @ W.T) likewise: ``_nt4x4`` for AVX-512, ``_nt2x4`` - start there -
 for AVX2 and other CPUs.
