@@ -6,7 +6,9 @@ import subprocess
 import sys
 import tempfile
 
+import numba
 import numpy as np
+import pytest
 
 from tinynet.layers import Dense, Flatten
 from tinynet.models import Sequential
@@ -35,14 +37,21 @@ def toy_digits(n=96, seed=0):
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+# The one test of tests/test_conv_pool.py that the bounds-checked run takes too:
+# the tile that reads the image, which only AVX-512 machines run elsewhere.
+BOUNDS_CHECKED_CONV_TEST = ("tests/test_conv_pool.py::"
+                            "test_the_product_read_from_the_image_gives_the_bits_of_the_product_of_its_im2col")
+
+
 class BoundsCheckedKernelTests:
-    """``tests/test_kernels.py`` and ``tests/test_kernels_optim.py`` in a process of
-    its own with ``NUMBA_BOUNDSCHECK=1``, which turns an out-of-range index inside a
-    kernel into an IndexError (without it, a kernel reads or writes past an array's
-    end in silence).
+    """``tests/test_kernels.py``, ``tests/test_kernels_optim.py`` and
+    ``BOUNDS_CHECKED_CONV_TEST`` in a process of its own with ``NUMBA_BOUNDSCHECK=1``,
+    which turns an out-of-range index inside a kernel into an IndexError (without
+    it, a kernel reads or writes past an array's end in silence). It also runs the
+    tests of tiles this CPU does not run (``bounds_checked_run_only_unless``).
 
     Every kernel must compile again with the checks in, into an empty cache folder:
-    ~3 minutes of compiling on one core. ``tests/conftest.py`` starts it as soon
+    minutes of compiling on one core. ``tests/conftest.py`` starts it as soon
     as the tests are collected, so it runs on the second core while the other
     tests run, and its test (in ``test_reliability.py``) waits for the result.
     """
@@ -53,8 +62,8 @@ class BoundsCheckedKernelTests:
                    TINYNET_EXAMPLES="15", NUMBA_NUM_THREADS="2")  # two: it runs the thread tests itself
         self.output = open(os.path.join(self.folder, "output.txt"), "w+")  # a file: a pipe could fill and stall it
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_kernels.py",
-             "tests/test_kernels_optim.py"],
+            [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "tests/test_kernels.py",
+             "tests/test_kernels_optim.py", BOUNDS_CHECKED_CONV_TEST],
             env=env, cwd=ROOT, stdout=self.output, stderr=subprocess.STDOUT)
 
     def result(self, timeout=900):
@@ -73,6 +82,16 @@ class BoundsCheckedKernelTests:
             self.process.wait()
         self.output.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def bounds_checked_run_only_unless(runs_here):
+    """A mark for a test of code that this CPU never runs: AVX-512's tiles on an
+    AVX2 machine, the 4 x 16 tile on any. Compiling them costs the default run
+    minutes on a slow machine, so there they are tested only in the bounds-checked
+    run (``BoundsCheckedKernelTests``), which compiles them anyway, on the other
+    core: every tile is still tested on every machine, with its indices checked."""
+    return pytest.mark.skipif(not runs_here and not numba.config.BOUNDSCHECK,
+                              reason="a tile this CPU does not run: tested in the bounds-checked run")
 
 
 def run_with_two_threads(nodeid):

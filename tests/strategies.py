@@ -11,11 +11,23 @@ def floats32(shape, low=-4.0, high=4.0):
     return hnp.arrays(np.float32, shape, elements=st.floats(low, high, width=32))
 
 
+# How ``matrix`` lays an array out in memory: contiguous, a transposed copy's .T
+# (Fortran order), or every second column of a wider array (neither).
+layouts = st.sampled_from(["c", "transposed", "strided"])
+
+
 @st.composite
-def matrix(draw, rows, cols, low=-4.0, high=4.0, allow_views=True):
-    """A float32 (rows, cols) array, sometimes as a non-contiguous view
-    (a transposed copy's .T, or every second column of a wider array)."""
-    kind = draw(st.sampled_from(["c", "transposed", "strided"])) if allow_views else "c"
+def matrix(draw, rows, cols, low=-4.0, high=4.0, allow_views=True, kind=None):
+    """A float32 (rows, cols) array, sometimes as a non-contiguous view: in the
+    layout ``kind`` (one of ``layouts``), or in one drawn here.
+
+    Numba compiles a kernel again for each combination of its arguments' layouts
+    (C, F or any): a product's three arrays drawn apart make up to 27 versions,
+    tens of seconds of compiling each time a test runs on an empty cache. The
+    kernel tests therefore draw one layout per example for all their arrays
+    (``kind=data.draw(layouts)``): every argument still meets every layout."""
+    if kind is None:
+        kind = draw(layouts) if allow_views else "c"
     if kind == "transposed":
         return draw(floats32((cols, rows), low, high)).T
     if kind == "strided":

@@ -13,6 +13,7 @@ from tinynet.kernels.windows import im2col_numpy, output_size, padding_for
 from tinynet.layers import AveragePooling2D, Conv2D, Dense, Flatten, Input, MaxPooling2D
 from tinynet.models import Sequential, fusion
 
+from .helpers import bounds_checked_run_only_unless
 from .strategies import floats32, window_case
 
 
@@ -70,9 +71,10 @@ def test_fused_kernels_give_the_bits_of_the_two_kernels_in_turn(table, data, cas
             assert g.dtype == expected.dtype and np.array_equal(g, expected), name
 
 
+@bounds_checked_run_only_unless(implicit.IN_USE)
 @given(data=st.data(), case=window_case(), filters=st.sampled_from([1, 5, 32, 40]))
 def test_the_product_read_from_the_image_gives_the_bits_of_the_product_of_its_im2col(data, case, filters):
-    """implicit.gather_product (AVX-512's tile, run here on any CPU) against the
+    """implicit.gather_product (AVX-512's tile; on other CPUs in the bounds-checked run) against the
     same tile's loop on a copied im2col (tiles.nn_8x32): Z = cols @ W2, and dW =
     cols.T @ dZ with the two lists swapped."""
     shape, kernel, strides, rates, pads = case

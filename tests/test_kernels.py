@@ -15,9 +15,10 @@ from tinynet.kernels import NUMBA, NUMPY
 
 from tinynet.kernels import make_tiles, tiles
 from tinynet.kernels.conv import conv2d_workspace
-from tinynet.kernels.matmul import _nn4x4, _nt2x4, _nt4x4
+from tinynet.kernels.matmul import _nn, _nn4x4, _nt2x4, _nt4x4
 
-from .strategies import dim, floats32, labels, matrix, window_case, with_zero_columns
+from .helpers import bounds_checked_run_only_unless
+from .strategies import dim, floats32, labels, layouts, matrix, window_case, with_zero_columns
 
 RTOL = 1e-5
 
@@ -31,12 +32,13 @@ def assert_close(got, want, scale):
 
 @given(st.data(), dim, dim, dim)
 def test_matmul_products(data, m, k, n):
-    a = data.draw(matrix(m, k).flatmap(with_zero_columns))
-    b = data.draw(matrix(k, n))
+    kind = data.draw(layouts)  # one layout for all (strategies.matrix says why)
+    a = data.draw(matrix(m, k, kind=kind).flatmap(with_zero_columns))
+    b = data.draw(matrix(k, n, kind=kind))
     assert_close(NUMBA.matmul(a, b), NUMPY.matmul(a, b), np.abs(a) @ np.abs(b))
-    at = data.draw(matrix(k, m))  # X.T @ dY with X (k, m)
+    at = data.draw(matrix(k, m, kind=kind))  # X.T @ dY with X (k, m)
     assert_close(NUMBA.matmul_tn(at, b), NUMPY.matmul_tn(at, b), np.abs(at).T @ np.abs(b))
-    bt = data.draw(matrix(n, k))  # dY @ W.T with W (n, k)
+    bt = data.draw(matrix(n, k, kind=kind))  # dY @ W.T with W (n, k)
     assert_close(NUMBA.matmul_nt(a, bt), NUMPY.matmul_nt(a, bt), np.abs(a) @ np.abs(bt).T)
 
 
@@ -54,8 +56,11 @@ def test_matmul_at_fixed_shapes(m, k, n):
 # zero columns (skipped steps) and zero rows (blocks that are zero in some rows
 # only); C starts as something to add to.
 # B and C are contiguous here: that keeps the compiled versions of the big tiles
-# to a few (the public kernels' tests above pass views of B).
+# to a few (the public kernels' tests above pass views of B). The tiles this CPU
+# does not run are left to the bounds-checked run (helpers.bounds_checked_run_only_unless).
 NN_VERSIONS = {"8x32": tiles.nn_8x32, "4x16": tiles.nn_4x16, "4x4": _nn4x4}
+NN_PARAMS = [pytest.param(name, marks=bounds_checked_run_only_unless(NN_VERSIONS[name] is _nn))
+             for name in NN_VERSIONS]
 
 
 def check_nn(nn, a, b, c0, accumulate):
@@ -65,7 +70,7 @@ def check_nn(nn, a, b, c0, accumulate):
     assert_close(c, want, np.abs(a) @ np.abs(b) + (np.abs(c0) if accumulate else 0))
 
 
-@pytest.mark.parametrize("version", NN_VERSIONS)
+@pytest.mark.parametrize("version", NN_PARAMS)
 @given(data=st.data(), m=st.integers(1, 20), k=dim, n=st.integers(1, 70), accumulate=st.booleans())
 def test_every_nn_tile(version, data, m, k, n, accumulate):
     a = data.draw(matrix(m, k).flatmap(with_zero_columns))
@@ -76,7 +81,7 @@ def test_every_nn_tile(version, data, m, k, n, accumulate):
     check_nn(NN_VERSIONS[version], a, b, c0, accumulate)
 
 
-@pytest.mark.parametrize("version", NN_VERSIONS)
+@pytest.mark.parametrize("version", NN_PARAMS)
 def test_every_nn_tile_with_an_empty_sum(version):
     """k = 0 (an empty batch's dW): C = A @ B is all zeros, C += A @ B leaves C."""
     a, b = np.ones((9, 0), np.float32), np.ones((0, 33), np.float32)
@@ -93,13 +98,14 @@ def test_every_nn_tile_with_an_empty_sum(version):
 def test_every_nt_loop(nt, data, m, k, n):
     """Both versions of ``_nt`` (C = A @ B.T), whichever this CPU runs, with
     rows and columns left over from their 2 x 4 and 4 x 4 blocks."""
-    a, b = data.draw(matrix(m, k)), data.draw(matrix(n, k))
+    kind = data.draw(layouts)
+    a, b = data.draw(matrix(m, k, kind=kind)), data.draw(matrix(n, k, kind=kind))
     c = np.empty((m, n), np.float32)
     nt(a, b, c)
     assert_close(c, a @ b.T, np.abs(a) @ np.abs(b).T)
 
 
-@pytest.mark.parametrize("version", NN_VERSIONS)
+@pytest.mark.parametrize("version", NN_PARAMS)
 def test_every_nn_tile_with_k_in_blocks(version):
     """k longer than a block (``tiles.k_block``: 96 steps for 600 columns), with
     leftovers in m, n and k, and a transposed A that looks like MNIST images."""
@@ -122,7 +128,8 @@ def test_tiles_module_is_what_make_tiles_writes():
 
 @given(st.data(), dim, dim, dim, st.booleans())
 def test_dense_forward(data, n, i, o, relu):
-    x, w = data.draw(matrix(n, i).flatmap(with_zero_columns)), data.draw(matrix(i, o))
+    kind = data.draw(layouts)
+    x, w = data.draw(matrix(n, i, kind=kind).flatmap(with_zero_columns)), data.draw(matrix(i, o, kind=kind))
     b = data.draw(matrix(1, o, allow_views=False))[0]
     scale = np.abs(x) @ np.abs(w) + np.abs(b)
     assert_close(NUMBA.dense_forward(x, w, b, relu), NUMPY.dense_forward(x, w, b, relu), scale)
@@ -141,8 +148,9 @@ def both_dense_backwards(x, w, y, dy, relu, need_dx):
 
 @given(st.data(), dim, dim, dim, st.booleans(), st.booleans())
 def test_dense_backward(data, n, i, o, relu, need_dx):
-    x, w = data.draw(matrix(n, i).flatmap(with_zero_columns)), data.draw(matrix(i, o))
-    y, dy = data.draw(matrix(n, o)), data.draw(matrix(n, o))
+    kind = data.draw(layouts)
+    x, w = data.draw(matrix(n, i, kind=kind).flatmap(with_zero_columns)), data.draw(matrix(i, o, kind=kind))
+    y, dy = data.draw(matrix(n, o, kind=kind)), data.draw(matrix(n, o, kind=kind))
     got, want = both_dense_backwards(x, w, y, dy, relu, need_dx)
     dz = np.abs(dy)
     assert_close(got[0], want[0], np.abs(x).T @ dz)
