@@ -47,7 +47,7 @@ settings.load_profile("tinynet")
 def pytest_collection_modifyitems(session, config, items):
     """If the bounds-checked kernel run is among the tests, start it now, in the
     background (see ``BoundsCheckedKernelTests``): it then costs the suite little
-    wall time instead of ~3 minutes at the end."""
+    wall time instead of minutes at the end."""
     if any(item.name == BOUNDS_CHECK_TEST for item in items):
         config.stash[BOUNDS_RUN] = BoundsCheckedKernelTests()
 

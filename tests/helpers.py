@@ -62,7 +62,7 @@ class BoundsCheckedKernelTests:
                    TINYNET_EXAMPLES="15", NUMBA_NUM_THREADS="2")  # two: it runs the thread tests itself
         self.output = open(os.path.join(self.folder, "output.txt"), "w+")  # a file: a pipe could fill and stall it
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "tests/test_kernels.py",
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_kernels.py",
              "tests/test_kernels_optim.py", BOUNDS_CHECKED_CONV_TEST],
             env=env, cwd=ROOT, stdout=self.output, stderr=subprocess.STDOUT)
 
@@ -86,11 +86,14 @@ class BoundsCheckedKernelTests:
 
 def bounds_checked_run_only_unless(runs_here):
     """A mark for a test of code that this CPU never runs: AVX-512's tiles on an
-    AVX2 machine, the 4 x 16 tile on any. Compiling them costs the default run
-    minutes on a slow machine, so there they are tested only in the bounds-checked
-    run (``BoundsCheckedKernelTests``), which compiles them anyway, on the other
-    core: every tile is still tested on every machine, with its indices checked."""
-    return pytest.mark.skipif(not runs_here and not numba.config.BOUNDSCHECK,
+    AVX2 machine, the 4 x 4 loop on an AVX-512 one, the 4 x 16 tile on any.
+    Compiling them costs the default run minutes on a slow machine, so there they
+    are tested only in the bounds-checked run (``BoundsCheckedKernelTests``), which
+    compiles them anyway, on the other core: every tile is still tested on every
+    machine, with its indices checked. With NUMBA_DISABLE_JIT=1 nothing compiles,
+    and they run here."""
+    skip = not (runs_here or numba.config.BOUNDSCHECK or numba.config.DISABLE_JIT)
+    return pytest.mark.skipif(skip,
                               reason="a tile this CPU does not run: tested in the bounds-checked run")
 
 

@@ -179,6 +179,24 @@ def test_a_model_step_fused_gives_the_layers_own_numbers(backend_name):
     assert fused_dx.shape == x.shape and np.array_equal(fused_dx, d)
 
 
+def test_a_fused_step_takes_a_view_of_its_images(backend_name):
+    """Images that are a view (flipped left to right, not contiguous) give the
+    numbers of their contiguous copy: forward, gradients and dX."""
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((5, 9, 9, 2)).astype(np.float32)[:, :, ::-1]
+    y = tinynet.utils.to_categorical(rng.integers(0, 3, 5), 3)
+    results = []
+    for images in (x, np.ascontiguousarray(x)):
+        model = small_convnet()
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        model.needs_input_grad = True
+        _, out = model.compute_gradients(images, y)
+        dx = model.backward_from_logits(model.loss.from_logits_and_grad(y, model.logits)[1])
+        results.append([out, dx] + [g.copy() for g in model.gradients()])
+    for got, want in zip(*results):
+        assert np.array_equal(got, want)
+
+
 def test_a_conv2d_that_ran_fused_says_so_when_asked_for_its_own_backward_pass():
     model = small_convnet()
     model(np.zeros((2, 9, 9, 2), np.float32))

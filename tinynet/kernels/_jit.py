@@ -34,7 +34,9 @@ Both are set (as NUMBA_* environment variables) before anything compiles and
 only if the environment has not chosen (``NUMBA_SLP_VECTORIZE``,
 ``NUMBA_CPU_NAME``/``NUMBA_CPU_FEATURES``). They
 are fixed per machine, so results stay deterministic; the CPU features are part
-of the key of Numba's cache, so a changed string compiles again, once.
+of the key of Numba's cache, so a changed string compiles again, once. The SLP
+switch is not part of that key: a cache made before a change to it keeps the old
+code of unchanged modules until ``tinynet/kernels/__pycache__`` is deleted.
 ``VECTOR_FLOATS``     floats per vector register for which Numba compiles (16 with
                       AVX-512, 8 with AVX2, else 4): ``matmul.py`` picks its loop by it.
 """

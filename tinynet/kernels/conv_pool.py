@@ -107,6 +107,7 @@ def conv2d_pool_forward_numba(x, w, b, strides, dilation, pads, relu, pool, pool
     into one reused buffer, (oh * ow, f), which the pooling reads while it is
     still in cache; no batch-sized Z is written. Pieces of whole images run on
     separate threads, as in ``conv2d_forward_numba``."""
+    x = np.ascontiguousarray(x)   # a view (a flipped image): the image-reading path needs flat rows
     n = x.shape[0]
     kh, kw, c_in, f = w.shape
     oh = output_size(x.shape[1], kh, strides[0], dilation[0], pads[0], pads[1])
@@ -209,6 +210,7 @@ def conv2d_pool_backward_numba(x, w, y, dy, argmax, strides, dilation, pads, rel
     piece of images sums its own dW and db, added in a fixed order at the end,
     as in ``conv2d_backward_numba``."""
     kh, kw, c_in, f = w.shape
+    x, dy = np.ascontiguousarray(x), np.ascontiguousarray(dy)   # a view (a flipped image) reads as flat rows too
     dx = _zeros_or_empty(x.shape, need_dx)
     parts = _backward_pieces(x, w.reshape(kh * kw * c_in, f), y, dy, argmax, kh, kw, strides, dilation, pads, relu,
                              need_dx, work, dx)

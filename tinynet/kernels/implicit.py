@@ -14,7 +14,7 @@ into xf; then
 
 So a product can read cols through these two short lists instead of from a
 copy: ``gather_product`` below, whose loops load A[r, p] = xf[rows[r] +
-offsets[p]] where the loops of ``matmul._nn`` load a[i + r, p]. The same loops
+offsets[p]] where the loops of ``tiles.nn_8x32`` (``matmul._nn`` on AVX-512) load a[i + r, p]. The same loops
 serve both products of a Conv2D that involve cols:
 
     forward    Z  = cols @ W2        rows = bases of the output pixels, offsets = taps
