@@ -26,6 +26,18 @@ def pool_geometry(draw, size):
     return pool, strides, pads
 
 
+def draw_conv2d(data, case, filters):
+    """x (about half of it zeros, as after a ReLU), w and b for the geometry
+    ``case`` (``window_case``), and the (rows, columns) of the Conv2D's output."""
+    shape, kernel, strides, rates, pads = case
+    x = data.draw(floats32(shape)) * (data.draw(floats32(shape, 0, 1)) > 0.5)
+    w = data.draw(floats32(kernel + (shape[3], filters)))
+    b = data.draw(floats32((filters,)))
+    conv_size = [output_size(shape[1 + i], kernel[i], strides[i], rates[i], pads[2 * i], pads[2 * i + 1])
+                 for i in range(2)]
+    return x, w, b, conv_size
+
+
 def apart(table, x, w, b, dy_of, conv_args, relu, pool_args, need_dx):
     """The two kernels in turn: (y, argmax, dW, db, dX)."""
     work = conv2d_workspace(x.shape, w.shape, *conv_args)
@@ -48,12 +60,8 @@ def fused(table, x, w, b, dy_of, conv_args, relu, pool_args, need_dx):
 @pytest.mark.parametrize("table", [NUMBA, NUMPY], ids=["numba", "numpy"])
 @given(data=st.data(), case=window_case(), filters=st.integers(1, 5), relu=st.booleans(), need_dx=st.booleans())
 def test_fused_kernels_give_the_bits_of_the_two_kernels_in_turn(table, data, case, filters, relu, need_dx):
-    shape, kernel, strides, rates, pads = case
-    x = data.draw(floats32(shape)) * (data.draw(floats32(shape, 0, 1)) > 0.5)
-    w = data.draw(floats32(kernel + (shape[3], filters)))
-    b = data.draw(floats32((filters,)))
-    conv_size = [output_size(shape[1 + i], kernel[i], strides[i], rates[i], pads[2 * i], pads[2 * i + 1])
-                 for i in range(2)]
+    x, w, b, conv_size = draw_conv2d(data, case, filters)
+    strides, rates, pads = case[2:]
     pool_args = pool_geometry(data.draw, conv_size)
     dys = {}
 
@@ -110,12 +118,8 @@ def test_fused_kernels_when_the_pools_tile_z(data, case, filters, relu, need_dx)
     """Pools whose windows tile Z (strides = pool size, 'valid') take the fused
     kernels' own path (im2col read from the image); filters to fill whole tiles
     of 16 and 32 columns and to leave some over."""
-    shape, kernel, strides, rates, pads = case
-    x = data.draw(floats32(shape)) * (data.draw(floats32(shape, 0, 1)) > 0.5)
-    w = data.draw(floats32(kernel + (shape[3], filters)))
-    b = data.draw(floats32((filters,)))
-    conv_size = [output_size(shape[1 + i], kernel[i], strides[i], rates[i], pads[2 * i], pads[2 * i + 1])
-                 for i in range(2)]
+    x, w, b, conv_size = draw_conv2d(data, case, filters)
+    strides, rates, pads = case[2:]
     pool = tuple(data.draw(st.integers(1, min(3, s))) for s in conv_size)
     dy = {}
     args = (NUMBA, x, w, b, lambda y: dy.setdefault(y.shape, data.draw(floats32(y.shape))),
