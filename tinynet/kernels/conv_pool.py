@@ -138,7 +138,7 @@ def _forward_piece(x, w2, b, kh, kw, strides, dilation, pads, relu, pool, pool_s
                    rows, index, taps, zw, padded, oh, ow, y, argmax):
     """One piece of images, with one slot of the workspace: through
     ``_forward_windows`` when the pools tile Z, else through ``_forward_pooled``."""
-    if tiling:
+    if IN_USE and tiling:  # IN_USE, a constant: Numba leaves out the branch and its tile where it is False
         _forward_windows(x, w2, b, pads, relu, pool, rows, index, taps, zw, padded, y, argmax)
     else:
         _forward_pooled(x, w2, b, kh, kw, strides, dilation, pads, relu, pool, pool_strides, pool_pads,
@@ -260,7 +260,7 @@ def _backward_piece(x, wt, y, dy, argmax, kh, kw, strides, dilation, pads, relu,
             nonzero = _dz_of_windows(y[i], dy[i], argmax[i], relu, window_of, dz, db)
         else:
             nonzero = _dz_scattered(y[i], dy[i], argmax[i], relu, dz, db)
-        if tiling and not takes_sparse(nonzero, m, f, k):
+        if IN_USE and tiling and not takes_sparse(nonzero, m, f, k):   # IN_USE: as in _forward_piece
             # dW += cols.T @ dZ with cols read from the image (rows: the taps)
             gather_product(flat_image(x[i], pads, padded), taps, pixels, dz, dw_tiles, True)
             if need_dx:
