@@ -14,8 +14,8 @@ into xf; then
 
 So a product can read cols through these two short lists instead of from a
 copy: ``gather_product`` below, whose loops load A[r, p] = xf[rows[r] +
-offsets[p]] where the loops of ``tiles.nn_8x32`` (``matmul._nn`` on AVX-512) load a[i + r, p]. The same loops
-serve both products of a Conv2D that involve cols:
+offsets[p]] where the loops of ``tiles.nn_8x32`` (``matmul._nn`` on AVX-512)
+load a[i + r, p]. The same loops serve both products of a Conv2D that involve cols:
 
     forward    Z  = cols @ W2        rows = bases of the output pixels, offsets = taps
     backward   dW = cols.T @ dZ      rows = taps, offsets = bases of the output pixels
@@ -35,7 +35,7 @@ from .tiles import gather_tile_8x32
 # bits, so conv_pool.py copies the im2col there as conv.py does. This module
 # runs anywhere (its tests run it), at a tile's speed only with AVX-512.
 IN_USE = VECTOR_FLOATS == 16
-TILE_ROWS, TILE_COLS = 8, 32
+TILE_ROWS = 8   # gather_tile_8x32's rows
 
 
 def whole_tiles(count):

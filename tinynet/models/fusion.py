@@ -44,7 +44,7 @@ class ConvPool:
         conv, pool = self.conv, self.pool
         dw, db = conv._gradient_buffers()
         return backend.ops.conv2d_pool_backward(
-            conv.x, conv.kernel, pool.y, np.ascontiguousarray(dy.reshape(pool.y.shape)), pool.argmax,
+            conv.x, conv.kernel, pool.y, dy.reshape(pool.y.shape), pool.argmax,
             conv.strides, conv.dilation_rate, conv.pads, conv.activation == "relu", conv.needs_input_grad,
             dw, db, self._workspace(conv.x.shape, conv._workspace(conv.x.shape, conv.pads)))
 
