@@ -87,10 +87,10 @@ class BoundsCheckedKernelTests:
 def bounds_checked_run_only_unless(runs_here):
     """A mark for a test of code that this CPU never runs: AVX-512's tiles on an
     AVX2 machine, the 4 x 4 loop on an AVX-512 one, the 4 x 16 tile on any.
-    Compiling them costs the default run minutes on a slow machine, so there they
-    are tested only in the bounds-checked run (``BoundsCheckedKernelTests``), which
-    compiles them anyway, on the other core: every tile is still tested on every
-    machine, with its indices checked. With NUMBA_DISABLE_JIT=1 nothing compiles,
+    Compiling them is most of what testing them costs, so they are tested only
+    in the bounds-checked run (``BoundsCheckedKernelTests``), which compiles them
+    anyway, on the other core: every tile is still tested on every machine, with
+    its indices checked. With NUMBA_DISABLE_JIT=1 nothing compiles,
     and they run here."""
     skip = not (runs_here or numba.config.BOUNDSCHECK or numba.config.DISABLE_JIT)
     return pytest.mark.skipif(skip,

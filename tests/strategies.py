@@ -23,7 +23,7 @@ def matrix(draw, rows, cols, low=-4.0, high=4.0, allow_views=True, kind=None):
 
     Numba compiles a kernel again for each combination of its arguments' layouts
     (C, F or any): a product's three arrays drawn apart make up to 27 versions,
-    tens of seconds of compiling each time a test runs on an empty cache. The
+    each compiled again whenever the tests run on an empty cache. The
     kernel tests therefore draw one layout per example for all their arrays
     (``kind=data.draw(layouts)``): every argument still meets every layout."""
     if kind is None:
